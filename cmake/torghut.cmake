@@ -1,0 +1,46 @@
+# Shared build rules for every Torghut module.
+#
+#   torghut_library(<name> SOURCES a.cc b.cc DEPS torghut_core ...)
+#     A static library `torghut_<name>` whose public headers live at src/torghut/<name>/*.h and
+#     are included as "torghut/<name>/foo.h".
+#   torghut_test(<name> SOURCES foo_test.cc DEPS torghut_<name> ...)
+#     A GoogleTest executable `<name>_test`; each TEST becomes one ctest entry.
+
+set(TORGHUT_SRC_ROOT ${PROJECT_SOURCE_DIR}/src)
+
+set(TORGHUT_WARNINGS -Wall -Wextra -Wpedantic -Werror -Wshadow -Wnon-virtual-dtor
+    -Wno-missing-field-initializers)
+
+add_library(torghut_build_flags INTERFACE)
+target_compile_options(torghut_build_flags INTERFACE ${TORGHUT_WARNINGS})
+target_include_directories(torghut_build_flags INTERFACE ${TORGHUT_SRC_ROOT})
+if(TORGHUT_SANITIZE)
+  target_compile_options(torghut_build_flags INTERFACE
+      -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(torghut_build_flags INTERFACE -fsanitize=address,undefined)
+endif()
+
+function(torghut_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  if(ARG_SOURCES)
+    add_library(torghut_${name} STATIC ${ARG_SOURCES})
+    target_link_libraries(torghut_${name} PUBLIC torghut_build_flags ${ARG_DEPS})
+  else()  # header-only module
+    add_library(torghut_${name} INTERFACE)
+    target_link_libraries(torghut_${name} INTERFACE torghut_build_flags ${ARG_DEPS})
+  endif()
+  set_property(GLOBAL APPEND PROPERTY TORGHUT_LIBS torghut_${name})
+endfunction()
+
+function(torghut_test name)
+  if(NOT TORGHUT_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name}_test ${ARG_SOURCES})
+  target_link_libraries(${name}_test PRIVATE torghut_build_flags ${ARG_DEPS} GTest::gtest_main)
+  target_compile_definitions(${name}_test PRIVATE
+      TORGHUT_SOURCE_DIR="${PROJECT_SOURCE_DIR}" TORGHUT_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  gtest_discover_tests(${name}_test DISCOVERY_MODE PRE_TEST
+      PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "TORGHUT_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+endfunction()

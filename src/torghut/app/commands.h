@@ -1,0 +1,23 @@
+// The subcommands of the `torghut` binary. Each Add*Command registers one subcommand (with its
+// flags, env-variable help and --help) on the root CLI11 app; when that subcommand is chosen its
+// callback runs the role and stores the process exit code in *exit_code.
+//
+// These files are wiring only: parse settings, build the components, run them. Logic lives in
+// the modules. Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad configuration.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace torghut::app {
+
+void AddSimCommand(CLI::App& root, int* exit_code);
+void AddReplayCommand(CLI::App& root, int* exit_code);
+void AddMigrateCommand(CLI::App& root, int* exit_code);
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+}  // namespace torghut::app
