@@ -34,9 +34,7 @@ class IndicatorSet {
   size_t HeapBytes() const;
 
  private:
-  indicators::Ema ema12_{12};
-  indicators::Ema ema26_{26};
-  indicators::Macd macd_{12, 26, 9};
+  indicators::Macd macd_{12, 26, 9};  // owns ema12 and ema26
   indicators::Rsi rsi14_{14};
   indicators::Bollinger boll_{20, 2.0};
   indicators::SessionVwap vwap_session_;
