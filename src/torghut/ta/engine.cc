@@ -83,21 +83,19 @@ void ConsumeQuotes(internal::Ring<QuoteAt>& pending, QuoteAt& asof, int64_t end)
 
 struct Engine::SymbolState {
   explicit SymbolState(const EngineConfig& c)
-      : ind1s(c.vwap_window_seconds, c.realized_vol_window),
-        pre1s(c.vwap_window_seconds, c.realized_vol_window),
-        ind1m(c.vwap_window_seconds, c.realized_vol_window),
-        pre1m(c.vwap_window_seconds, c.realized_vol_window) {}
+      : ind1s(c.vwap_window_seconds, c.realized_vol_window, kNanosPerSecond),
+        ind1m(c.vwap_window_seconds, c.realized_vol_window, kNanosPerMinute) {}
 
   internal::Ring<BarAgg> bars;     // sorted by start: final bars first, then open ones
-  internal::TradeIdSet ids;        // seen trade ids; a cancelled id is stored as -(id + 1)
+  internal::TradeIdSet ids;        // seen trade ids; a cancelled id is stored as ~id
   internal::Ring<QuoteAt> quotes;  // quotes newer than the newest final bar's end
   QuoteAt asof;                    // latest quote at or before the newest final bar's end
   int64_t max_trade_ts = INT64_MIN;
   int64_t last_final_start = INT64_MIN;
   QuoteAt last_final_quote;   // the as-of quote the newest final bar was computed with
-  IndicatorSet ind1s, pre1s;  // pre1s: the chain before the newest final bar
+  IndicatorSet ind1s;  // its UndoLast() takes back the newest final bar
   // PT1M chain, fed by upstream minute bars.
-  IndicatorSet ind1m, pre1m;
+  IndicatorSet ind1m;
   int64_t last_1m_start = INT64_MIN;
   internal::Ring<MinuteRef> minutes;  // recent minute bars, oldest first
   bool dirty_listed = false;
@@ -221,7 +219,6 @@ void Engine::FinalizeBar(SymbolId id, SymbolState& st, size_t index) {
   sink_->OnMicrobar(row);
   ++counters_.final_rows;
   if (b.start <= st.last_final_start) return;  // created behind the chain: history stays
-  st.pre1s = st.ind1s;
   st.last_final_start = b.start;
   st.last_final_quote = st.asof;
   SignalRow sig;
@@ -240,8 +237,8 @@ void Engine::EmitRevision(SymbolId id, SymbolState& st, size_t index) {
   sink_->OnMicrobar(row);
   ++counters_.revisions;
   if (b.start != st.last_final_start) return;
-  // The newest final bar: replay it on the chain as it was before this bar.
-  st.ind1s = st.pre1s;
+  // The newest final bar: take it back and apply its revised content.
+  st.ind1s.UndoLast();
   SignalRow sig;
   sig.id = row.id;
   st.ind1s.Apply(BarClose{row.id.event_ts, b.c, b.pv, static_cast<double>(b.v),
@@ -266,10 +263,11 @@ void Engine::OnBarChanged(SymbolId id, SymbolState& st, size_t index) {
 }
 
 void Engine::FinalizeUpTo(SymbolId id, SymbolState& st, int64_t watermark_ns) {
-  for (size_t i = 0; i < st.bars.size(); ++i) {
-    BarAgg& b = st.bars[i];
-    if (b.final) continue;
-    if (b.start + kBarNs > watermark_ns) break;
+  // Open bars are the ring's suffix (a handful); find where it starts from the back.
+  size_t first_open = st.bars.size();
+  while (first_open > 0 && !st.bars[first_open - 1].final) --first_open;
+  for (size_t i = first_open; i < st.bars.size(); ++i) {
+    if (st.bars[i].start + kBarNs > watermark_ns) break;
     FinalizeBar(id, st, i);
   }
 }
@@ -292,11 +290,16 @@ void Engine::OnTrade(const market::Trade& t, const InputMeta& meta) {
   SymbolState& st = State(t.symbol);
   const int64_t ts = t.ts.nanos();
   const int64_t horizon = Horizon(st);
+  if (t.id < 0 || !(t.price > 0) || t.size <= 0) {  // ~id marks cancels; see OnCancel
+    ++counters_.invalid_trades;
+    return;
+  }
   if (ts < horizon) {
     ++counters_.too_late_trades;
     return;
   }
-  if (st.ids.Contains(-(t.id + 1)) || !st.ids.Insert(t.id, ts, horizon)) {
+  // A cancel marker ~id only exists for an id already in the set, so one probe suffices.
+  if (!st.ids.Insert(t.id, ts, horizon)) {
     ++counters_.duplicate_trades;
     return;
   }
@@ -365,9 +368,9 @@ void Engine::OnCancel(const market::Cancel& c, const InputMeta& meta) {
   const int64_t ts = c.ts.nanos();
   const int64_t start = Timestamp::FromNanos(ts).FloorTo(kBarNs).nanos();
   const size_t i = FindBar(st, start);
-  // Only a trade we counted, once: a cancelled id is remembered as -(id + 1).
+  // Only a trade we counted, once: a cancelled id is remembered as ~id.
   if (ts < Horizon(st) || i == st.bars.size() || !st.ids.Contains(c.id) ||
-      !st.ids.Insert(-(c.id + 1), ts, Horizon(st))) {
+      !st.ids.Insert(~c.id, ts, Horizon(st))) {
     ++counters_.unmatched_revisions;
     return;
   }
@@ -390,13 +393,13 @@ void Engine::OnCorrection(const market::Correction& c, const InputMeta& meta) {
   const int64_t start = Timestamp::FromNanos(ts).FloorTo(kBarNs).nanos();
   const size_t i = FindBar(st, start);
   if (ts < Horizon(st) || i == st.bars.size() || !st.ids.Contains(c.original_id) ||
-      st.ids.Contains(-(c.original_id + 1))) {
+      st.ids.Contains(~c.original_id)) {
     ++counters_.unmatched_revisions;
     return;
   }
   ++counters_.corrections;
   // The original print is retired (as if cancelled) and the corrected one takes its place.
-  st.ids.Insert(-(c.original_id + 1), ts, Horizon(st));
+  st.ids.Insert(~c.original_id, ts, Horizon(st));
   if (c.corrected_id != c.original_id) st.ids.Insert(c.corrected_id, ts, Horizon(st));
   BarAgg& b = st.bars[i];
   b.v += c.corrected_size - c.original_size;
@@ -458,10 +461,9 @@ void Engine::OnBar(const market::Bar& bar, const InputMeta& meta) {
   SignalRow sig;
   sig.id = row.id;
   if (start > st.last_1m_start) {
-    st.pre1m = st.ind1m;
     st.last_1m_start = start;
   } else if (start == st.last_1m_start) {
-    st.ind1m = st.pre1m;  // revision of the newest minute: recompute exactly
+    st.ind1m.UndoLast();  // revision of the newest minute: recompute exactly
   } else {
     while (st.minutes.size() > kMinuteHistory) st.minutes.pop_front();
     return;  // an older minute: the chain after it is not rewritten
@@ -478,8 +480,11 @@ void Engine::EmitProvisional() {
   for (SymbolId id : dirty_) {
     SymbolState& st = *states_[id];
     st.dirty_listed = false;
-    // Open bars chain on a scratch copy of the final chain, like they will once final.
-    IndicatorSet scratch = st.ind1s;
+    // Open bars chain on a scratch copy of the final chain, like they will once final. Copy-
+    // assignment into the kept scratch reuses its buffers.
+    if (!provisional_scratch_) provisional_scratch_ = std::make_unique<IndicatorSet>(st.ind1s);
+    IndicatorSet& scratch = *provisional_scratch_;
+    scratch = st.ind1s;
     for (size_t i = 0; i < st.bars.size(); ++i) {
       BarAgg& b = st.bars[i];
       if (b.final) continue;
@@ -563,9 +568,7 @@ void Engine::Save(BinaryWriter& w) const {
     w.PutI64(st->last_final_start);
     SaveQuote(w, st->last_final_quote);
     st->ind1s.Save(w);
-    st->pre1s.Save(w);
     st->ind1m.Save(w);
-    st->pre1m.Save(w);
     w.PutI64(st->last_1m_start);
     w.PutU64(st->minutes.size());
     for (size_t i = 0; i < st->minutes.size(); ++i) {
@@ -636,8 +639,7 @@ Status Engine::Load(BinaryReader& r) {
       st.quotes.push_back(q);
     }
     if (!LoadQuote(r, &st.asof) || !r.GetI64(&st.max_trade_ts) || !r.GetI64(&st.last_final_start) ||
-        !LoadQuote(r, &st.last_final_quote) || !st.ind1s.Load(r) || !st.pre1s.Load(r) ||
-        !st.ind1m.Load(r) || !st.pre1m.Load(r) || !r.GetI64(&st.last_1m_start) || !r.GetU64(&n) ||
+        !LoadQuote(r, &st.last_final_quote) || !st.ind1s.Load(r) || !st.ind1m.Load(r) || !r.GetI64(&st.last_1m_start) || !r.GetU64(&n) ||
         n > kMinuteHistory + 1) {
       return r.ok() ? DataLoss("snapshot: bad minute history") : r.Error();
     }
@@ -657,8 +659,9 @@ size_t Engine::StateBytes() const {
   for (const auto& s : states_) {
     if (!s) continue;
     total += sizeof(SymbolState) + s->bars.capacity() * sizeof(BarAgg) +
-             s->quotes.capacity() * sizeof(QuoteAt) + s->ids.capacity() * 24 +
-             s->minutes.capacity() * sizeof(MinuteRef) + s->ind1s.HeapBytes() * 4;
+             s->quotes.capacity() * sizeof(QuoteAt) + s->ids.HeapBytes() +
+             s->minutes.capacity() * sizeof(MinuteRef) + s->ind1s.HeapBytes() +
+             s->ind1m.HeapBytes();
   }
   return total;
 }

@@ -39,13 +39,15 @@
 
 namespace torghut::ta {
 
+class IndicatorSet;
+
 struct EngineConfig {
   int64_t max_out_of_order_ms = 2000;    // TA_MAX_OUT_OF_ORDER_MS
   int64_t idle_timeout_ms = 30000;       // TA_WATERMARK_IDLE_TIMEOUT_MS (processing time)
   int64_t vwap_window_seconds = 300;     // TA_VWAP_WINDOW_SECONDS
   int32_t realized_vol_window = 60;      // TA_REALIZED_VOL_WINDOW (bars)
   int64_t quote_stale_after_ms = 15000;  // TA_QUOTE_STALE_AFTER_MS
-  int64_t revision_horizon_ms = 60000;   // TA_REVISION_HORIZON_MS: final bars stay revisable
+  int64_t revision_horizon_ms = 10000;   // TA_REVISION_HORIZON_MS: final bars stay revisable
 
   // One message per bad field, joined with "; ".
   Status Validate() const;
@@ -78,6 +80,7 @@ struct EngineCounters {
   int64_t trades = 0;              // trades folded into a bar
   int64_t duplicate_trades = 0;    // same id seen before
   int64_t too_late_trades = 0;     // older than the revision horizon
+  int64_t invalid_trades = 0;      // negative id, non-positive price or size
   int64_t quotes = 0;
   int64_t cancels = 0;             // cancels applied to a bar
   int64_t corrections = 0;         // corrections applied to a bar
@@ -152,6 +155,7 @@ class Engine {
   EngineCounters counters_;
   Timestamp processing_now_;
   int64_t cached_session_start_ = INT64_MIN, cached_session_next_ = INT64_MIN;
+  std::unique_ptr<IndicatorSet> provisional_scratch_;
 };
 
 }  // namespace torghut::ta

@@ -151,9 +151,11 @@ TEST_F(EngineTest, DuplicateTradeIdsAreCountedOnce) {
   Trade(7, 100, 10.0, 100);
   Trade(7, 150, 10.0, 100);
   Trade(7, 5000, 10.0, 100);  // same id later (still inside the horizon)
+  Trade(-3, 300, 10.0, 100);  // ids are non-negative: refused
   engine_.FinalizeAll();
   EXPECT_EQ(FinalBar(0).v, 100);
   EXPECT_EQ(engine_.counters().duplicate_trades, 2);
+  EXPECT_EQ(engine_.counters().invalid_trades, 1);
   EXPECT_EQ(sink_.final_rows.microbars().size(), 1u);
 }
 
@@ -206,12 +208,12 @@ TEST_F(EngineTest, LateTradeRevisesFinalBarWithHigherVersionAndExactSignals) {
 
 TEST_F(EngineTest, TradesOlderThanTheRevisionHorizonAreDropped) {
   Trade(1, 100, 10.0, 100);
-  Trade(2, 100'000, 10.0, 100);  // 100 s later: horizon = 100 − 2 − 60 = 38 s
+  Trade(2, 100'000, 10.0, 100);  // 100 s later: horizon = 100 − 2 − 10 = 88 s
   Trade(3, 30'000, 10.0, 100);   // 70 s late
   EXPECT_EQ(engine_.counters().too_late_trades, 1);
-  Trade(4, 50'000, 11.0, 5);  // 50 s late but inside the horizon: a new bar behind the chain
+  Trade(4, 90'000, 11.0, 5);  // 10 s late but inside the horizon: a new bar behind the chain
   engine_.FinalizeAll();
-  EXPECT_EQ(FinalBar(50).v, 5);
+  EXPECT_EQ(FinalBar(90).v, 5);
   EXPECT_EQ(sink_.final_rows.microbars().count(
                 {"AAPL", WindowSize::k1s, kT0 + 31 * kNanosPerSecond}),
             0u);

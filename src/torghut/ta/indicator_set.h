@@ -1,8 +1,8 @@
 // Every indicator of one (symbol, window size) chain, advanced once per final bar.
 //
-// A value type: copying it snapshots the chain (the engine keeps the copy from before the newest
-// final bar so that a revision of that bar recomputes its signals exactly). Copy-assignment reuses
-// the destination's buffers, so steady-state copies do not allocate.
+// Apply records what it changed, so UndoLast() can take the newest bar back: a revision of the
+// newest final bar is replayed as UndoLast() + Apply(revised bar), exactly. A copy is an independent
+// snapshot of the chain (provisional rows chain on a scratch copy).
 #pragma once
 
 #include <cstdint>
@@ -24,10 +24,14 @@ struct BarClose {
 
 class IndicatorSet {
  public:
-  IndicatorSet(int64_t vwap_window_seconds, int32_t realized_vol_window);
+  // `bar_ns`: the width of the bars of this chain (1 s or 1 min), which bounds the rolling window.
+  IndicatorSet(int64_t vwap_window_seconds, int32_t realized_vol_window, int64_t bar_ns);
 
   // Folds `bar` into every indicator and writes the indicator columns of `out` (NaN = null).
   void Apply(const BarClose& bar, SignalRow* out);
+  // Restores the state from before the last Apply. Precondition: an Apply since the last UndoLast.
+  void UndoLast();
+  bool can_undo() const { return has_undo_; }
 
   void Save(BinaryWriter& w) const;
   bool Load(BinaryReader& r);
@@ -41,6 +45,19 @@ class IndicatorSet {
   indicators::RollingVwap vwap_window_;
   indicators::RealizedVol vol_;
   int64_t session_start_ns_ = INT64_MIN;
+
+  // What the last Apply changed.
+  struct Undo {
+    indicators::Macd macd{12, 26, 9};
+    indicators::Rsi rsi{14};
+    indicators::SessionVwap vwap_session;
+    indicators::Bollinger::Undo boll{};
+    indicators::RollingVwap::Undo vwap_window{};
+    indicators::RealizedVol::Undo vol{};
+    int64_t session_start_ns = INT64_MIN;
+  };
+  Undo undo_;
+  bool has_undo_ = false;
 };
 
 }  // namespace torghut::ta

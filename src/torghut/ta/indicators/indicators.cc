@@ -1,5 +1,7 @@
 #include "torghut/ta/indicators/indicators.h"
 
+#include <algorithm>
+
 namespace torghut::ta::indicators {
 namespace {
 
@@ -141,6 +143,16 @@ void Bollinger::Update(double x) {
   lower_ = mid_ - band;
 }
 
+Bollinger::Undo Bollinger::Mark() const {
+  return Undo{seen_, sum_, sum_sq_, mid_, upper_, lower_,
+              window_[static_cast<size_t>(seen_) % window_.size()]};
+}
+void Bollinger::Restore(const Undo& u) {
+  seen_ = u.seen, sum_ = u.sum, sum_sq_ = u.sum_sq, mid_ = u.mid, upper_ = u.upper,
+  lower_ = u.lower;
+  window_[static_cast<size_t>(seen_) % window_.size()] = u.overwritten;
+}
+
 void Bollinger::Save(BinaryWriter& w) const {
   for (double d : window_) w.PutF64(d);
   w.PutI64(seen_);
@@ -170,17 +182,34 @@ bool SessionVwap::Load(BinaryReader& r) { return r.GetF64(&notional_) && r.GetF6
 
 // --- RollingVwap -------------------------------------------------------------------------------
 
-RollingVwap::RollingVwap(int64_t window_ns) : window_ns_(window_ns) {}
+RollingVwap::RollingVwap(int64_t window_ns, size_t max_entries)
+    : window_ns_(window_ns), max_entries_(max_entries < 1 ? 1 : max_entries) {}
 
 void RollingVwap::Push(const Entry& e) {
   if (size_ == entries_.size()) {
-    std::vector<Entry> bigger(entries_.empty() ? 8 : entries_.size() * 2);
+    // Grow geometrically up to the most the window can hold (+1 for the entry about to be evicted).
+    size_t cap = entries_.empty() ? 4 : entries_.size() * 2;
+    if (cap > max_entries_ + 1) cap = std::max(max_entries_ + 1, size_ + 1);
+    std::vector<Entry> bigger(cap);
     for (size_t i = 0; i < size_; ++i) bigger[i] = At(i);
     entries_ = std::move(bigger);
     head_ = 0;
   }
-  entries_[(head_ + size_) & (entries_.size() - 1)] = e;
+  entries_[(head_ + size_) % entries_.size()] = e;
   ++size_;
+}
+
+RollingVwap::Undo RollingVwap::Mark() const {
+  return Undo{entries_.size(), head_, size_, pops_since_resum_, notional_, volume_};
+}
+void RollingVwap::Restore(const Undo& u) {
+  // Eviction only moves the head and a push writes a free slot, so the old entries are intact;
+  // after a growth they were moved to the front of the new ring.
+  head_ = u.capacity == entries_.size() ? u.head : 0;
+  size_ = u.size;
+  pops_since_resum_ = u.pops_since_resum;
+  notional_ = u.notional;
+  volume_ = u.volume;
 }
 
 void RollingVwap::Resum() {
@@ -200,7 +229,7 @@ double RollingVwap::Update(int64_t end_ns, double notional, double volume) {
   while (size_ > 0 && At(0).end_ns <= end_ns - window_ns_) {
     notional_ -= At(0).notional;
     volume_ -= At(0).volume;
-    head_ = (head_ + 1) & (entries_.size() - 1);
+    head_ = (head_ + 1) % entries_.size();
     --size_;
     ++pops_since_resum_;
   }
@@ -212,7 +241,7 @@ void RollingVwap::Save(BinaryWriter& w) const {
   w.PutU64(entries_.size());
   w.PutU64(size_);
   for (size_t i = 0; i < size_; ++i) {
-    const Entry& e = entries_[(head_ + i) & (entries_.size() - 1)];
+    const Entry& e = entries_[(head_ + i) % entries_.size()];
     w.PutI64(e.end_ns);
     w.PutF64(e.notional);
     w.PutF64(e.volume);
@@ -224,7 +253,7 @@ void RollingVwap::Save(BinaryWriter& w) const {
 bool RollingVwap::Load(BinaryReader& r) {
   uint64_t cap = 0, size = 0;
   if (!r.GetU64(&cap) || !r.GetU64(&size)) return false;
-  if (cap > (1u << 24) || (cap & (cap - 1)) != 0 || size > cap) {
+  if (cap > (1u << 24) || size > cap) {
     return r.Fail("rolling vwap: bad size");
   }
   entries_.assign(cap, Entry{});
@@ -275,6 +304,15 @@ double RealizedVol::Update(double close) {
   const double var = sum_sq_ / window_ - mean * mean;
   value_ = var > 0 ? std::sqrt(var) : 0.0;
   return value_;
+}
+
+RealizedVol::Undo RealizedVol::Mark() const {
+  return Undo{count_, prev_close_, sum_, sum_sq_, value_,
+              returns_[static_cast<size_t>(count_) % returns_.size()]};
+}
+void RealizedVol::Restore(const Undo& u) {
+  count_ = u.count, prev_close_ = u.prev_close, sum_ = u.sum, sum_sq_ = u.sum_sq, value_ = u.value;
+  returns_[static_cast<size_t>(count_) % returns_.size()] = u.overwritten;
 }
 
 void RealizedVol::Save(BinaryWriter& w) const {

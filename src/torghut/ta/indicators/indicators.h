@@ -88,8 +88,15 @@ class Rsi {
 // variance is below TA-Lib's 1e-8 threshold).
 class Bollinger {
  public:
+  // State to take back the next Update (see IndicatorSet::UndoLast).
+  struct Undo {
+    int64_t seen;
+    double sum, sum_sq, mid, upper, lower, overwritten;
+  };
   Bollinger(int period, double k);
   void Update(double x);
+  Undo Mark() const;
+  void Restore(const Undo& u);
   double mid() const { return mid_; }
   double upper() const { return upper_; }
   double lower() const { return lower_; }
@@ -123,8 +130,17 @@ class SessionVwap {
 // are recomputed from the entries whenever a full window has been replaced, so they cannot drift.
 class RollingVwap {
  public:
-  explicit RollingVwap(int64_t window_ns);
+  struct Undo {
+    size_t capacity, head, size;
+    int64_t pops_since_resum;
+    double notional, volume;
+  };
+  // `max_entries`: the most bars the window can hold (window / bar width + 1); the ring never
+  // grows beyond it.
+  RollingVwap(int64_t window_ns, size_t max_entries);
   double Update(int64_t end_ns, double notional, double volume);
+  Undo Mark() const;
+  void Restore(const Undo& u);
   double value() const { return volume_ > 0 ? notional_ / volume_ : kNaN; }
   size_t HeapBytes() const { return entries_.capacity() * sizeof(Entry); }
   void Save(BinaryWriter& w) const;
@@ -135,11 +151,12 @@ class RollingVwap {
     int64_t end_ns;
     double notional, volume;
   };
-  Entry& At(size_t i) { return entries_[(head_ + i) & (entries_.size() - 1)]; }
+  Entry& At(size_t i) { return entries_[(head_ + i) % entries_.size()]; }
   void Push(const Entry& e);
   void Resum();
   int64_t window_ns_;
-  std::vector<Entry> entries_;  // ring; capacity a power of two
+  size_t max_entries_;
+  std::vector<Entry> entries_;  // ring
   size_t head_ = 0, size_ = 0;
   int64_t pops_since_resum_ = 0;
   double notional_ = 0, volume_ = 0;
@@ -149,9 +166,16 @@ class RollingVwap {
 // Sums are recomputed from the window every N updates, so rounding cannot accumulate.
 class RealizedVol {
  public:
+  struct Undo {
+    int64_t count;
+    double prev_close, sum, sum_sq, value, overwritten;
+  };
   explicit RealizedVol(int window);
   double Update(double close);
+  Undo Mark() const;
+  void Restore(const Undo& u);
   double value() const { return value_; }
+  size_t HeapBytes() const { return returns_.capacity() * sizeof(double); }
   void Save(BinaryWriter& w) const;
   bool Load(BinaryReader& r);
 

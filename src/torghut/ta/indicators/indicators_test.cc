@@ -71,13 +71,13 @@ TEST(BollingerTest, PopulationSigmaOfTheLastNValues) {
 
 TEST(RollingVwapTest, BarsLeaveTheWindowByEndTime) {
   const int64_t s = 1'000'000'000;
-  RollingVwap w(3 * s);
+  RollingVwap w(3 * s, 4);
   EXPECT_DOUBLE_EQ(w.Update(1 * s, 10 * 100, 100), 10.0);
   EXPECT_DOUBLE_EQ(w.Update(2 * s, 20 * 100, 100), 15.0);
   EXPECT_DOUBLE_EQ(w.Update(4 * s, 40 * 100, 100), 30.0);  // bar ending at 1 s left (4 − 3]
   EXPECT_DOUBLE_EQ(w.Update(10 * s, 50 * 10, 10), 50.0);   // all older bars left
   EXPECT_TRUE(std::isnan(w.Update(11 * s, 0, 0)) == false);
-  RollingVwap empty(s);
+  RollingVwap empty(s, 2);
   EXPECT_TRUE(std::isnan(empty.Update(s, 0, 0)));
 }
 
@@ -108,7 +108,7 @@ TEST(IndicatorSnapshotTest, SaveLoadMidStreamIsBitExact) {
   Macd a(12, 26, 9);
   Rsi ra(14);
   Bollinger ba(20, 2.0);
-  RollingVwap va(300'000'000'000);
+  RollingVwap va(300'000'000'000, 301);
   RealizedVol qa(60);
   for (int i = 0; i < 150; ++i) {
     a.Update(s[i]), ra.Update(s[i]), ba.Update(s[i]), qa.Update(s[i]);
@@ -119,7 +119,7 @@ TEST(IndicatorSnapshotTest, SaveLoadMidStreamIsBitExact) {
   Macd b(12, 26, 9);
   Rsi rb(14);
   Bollinger bb(20, 2.0);
-  RollingVwap vb(300'000'000'000);
+  RollingVwap vb(300'000'000'000, 301);
   RealizedVol qb(60);
   BinaryReader r(w.data());
   ASSERT_TRUE(b.Load(r) && rb.Load(r) && bb.Load(r) && vb.Load(r) && qb.Load(r));
