@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "torghut/core/time.h"
+#include "torghut/market/source.h"
 
 namespace torghut::ta {
 
@@ -27,11 +28,9 @@ constexpr int64_t WindowNanos(WindowSize w) {
 }
 
 // Where the input that produced a row came from (the envelope's `source`).
-enum class Source : uint8_t { kWs = 0, kRest = 1, kSim = 2, kFile = 3 };
-// "ws" / "rest" / "sim" / "file"
-std::string_view SourceName(Source s);
-// false when `name` is not one of the four.
-bool ParseSource(std::string_view name, Source* out);
+using market::Source;
+using market::SourceName;
+using market::ParseSource;
 
 // Columns shared by both tables.
 struct RowIdentity {
