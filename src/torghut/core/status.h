@@ -20,19 +20,19 @@ namespace torghut {
 
 enum class StatusCode : uint8_t {
   kOk = 0,
-  kInvalidArgument,    // bad input from a user or a peer; retrying the same input will not help
-  kNotFound,           // the thing asked for does not exist
-  kAlreadyExists,      // a unique thing was created twice
-  kFailedPrecondition, // the system is not in a state where this is allowed (e.g. newer schema)
-  kOutOfRange,         // a value beyond what is representable or allowed
-  kUnavailable,        // a dependency is down or unreachable; back off and retry
-  kResourceExhausted,  // full disk, full queue, rate limit; back off and retry
-  kDeadlineExceeded,   // timed out; the outcome may be unknown
-  kUnauthenticated,    // credentials missing or rejected
-  kPermissionDenied,   // credentials fine but not allowed
-  kDataLoss,           // corrupt or truncated data detected
-  kAborted,            // the operation was cancelled (shutdown, rebalance)
-  kInternal,           // a bug: an invariant did not hold
+  kInvalidArgument,     // bad input from a user or a peer; retrying the same input will not help
+  kNotFound,            // the thing asked for does not exist
+  kAlreadyExists,       // a unique thing was created twice
+  kFailedPrecondition,  // the system is not in a state where this is allowed (e.g. newer schema)
+  kOutOfRange,          // a value beyond what is representable or allowed
+  kUnavailable,         // a dependency is down or unreachable; back off and retry
+  kResourceExhausted,   // full disk, full queue, rate limit; back off and retry
+  kDeadlineExceeded,    // timed out; the outcome may be unknown
+  kUnauthenticated,     // credentials missing or rejected
+  kPermissionDenied,    // credentials fine but not allowed
+  kDataLoss,            // corrupt or truncated data detected
+  kAborted,             // the operation was cancelled (shutdown, rebalance)
+  kInternal,            // a bug: an invariant did not hold
 };
 
 // The lower-case name of a code, e.g. "invalid_argument".
@@ -64,34 +64,52 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
-inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
-inline Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
+inline Status NotFound(std::string m) {
+  return {StatusCode::kNotFound, std::move(m)};
+}
+inline Status AlreadyExists(std::string m) {
+  return {StatusCode::kAlreadyExists, std::move(m)};
+}
 inline Status FailedPrecondition(std::string m) {
   return {StatusCode::kFailedPrecondition, std::move(m)};
 }
-inline Status OutOfRange(std::string m) { return {StatusCode::kOutOfRange, std::move(m)}; }
-inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+inline Status OutOfRange(std::string m) {
+  return {StatusCode::kOutOfRange, std::move(m)};
+}
+inline Status Unavailable(std::string m) {
+  return {StatusCode::kUnavailable, std::move(m)};
+}
 inline Status ResourceExhausted(std::string m) {
   return {StatusCode::kResourceExhausted, std::move(m)};
 }
 inline Status DeadlineExceeded(std::string m) {
   return {StatusCode::kDeadlineExceeded, std::move(m)};
 }
-inline Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
+inline Status Unauthenticated(std::string m) {
+  return {StatusCode::kUnauthenticated, std::move(m)};
+}
 inline Status PermissionDenied(std::string m) {
   return {StatusCode::kPermissionDenied, std::move(m)};
 }
-inline Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
-inline Status Aborted(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
-inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+inline Status DataLoss(std::string m) {
+  return {StatusCode::kDataLoss, std::move(m)};
+}
+inline Status Aborted(std::string m) {
+  return {StatusCode::kAborted, std::move(m)};
+}
+inline Status Internal(std::string m) {
+  return {StatusCode::kInternal, std::move(m)};
+}
 
 // Either a T or a non-OK Status. Constructing a Result from an OK Status is a bug and yields
 // kInternal.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(v_).ok()) v_ = Internal("Result constructed from an OK status");
   }
@@ -121,9 +139,9 @@ class [[nodiscard]] Result {
 #define TORGHUT_STATUS_CONCAT(a, b) TORGHUT_STATUS_CONCAT_INNER(a, b)
 
 // Returns the Status of `expr` from the enclosing function if it is not OK.
-#define TORGHUT_RETURN_IF_ERROR(expr)              \
-  do {                                             \
-    ::torghut::Status torghut_status__ = (expr);   \
+#define TORGHUT_RETURN_IF_ERROR(expr)                    \
+  do {                                                   \
+    ::torghut::Status torghut_status__ = (expr);         \
     if (!torghut_status__.ok()) return torghut_status__; \
   } while (0)
 

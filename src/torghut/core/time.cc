@@ -5,7 +5,9 @@
 namespace torghut {
 namespace {
 
-constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Reads exactly `n` digits at text[pos]; false if any is not a digit.
 bool ReadDigits(std::string_view text, size_t pos, size_t n, int32_t* out) {
@@ -37,7 +39,9 @@ char* Put2(char* p, int v) {
 
 }  // namespace
 
-bool IsLeapYear(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool IsLeapYear(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int DaysInMonth(int64_t year, int month) {
   static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -45,7 +49,9 @@ int DaysInMonth(int64_t year, int month) {
   return kDays[month - 1];
 }
 
-int WeekdayFromDays(int64_t z) { return static_cast<int>(z >= -4 ? (z + 4) % 7 : (z + 5) % 7 + 6); }
+int WeekdayFromDays(int64_t z) {
+  return static_cast<int>(z >= -4 ? (z + 4) % 7 : (z + 5) % 7 + 6);
+}
 
 CivilTime ToCivil(Timestamp t) {
   const int64_t ns = t.nanos();
@@ -145,7 +151,8 @@ Result<Timestamp> ParseRfc3339(std::string_view text) {
   }
   if (pos != text.size()) return ParseError("trailing characters", text);
 
-  const int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const int64_t days =
+      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const int64_t ns = days * kNanosPerDay + hour * kNanosPerHour + minute * kNanosPerMinute +
                      second * kNanosPerSecond + frac_ns - offset_ns;
   return Timestamp::FromNanos(ns);
