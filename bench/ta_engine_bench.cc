@@ -27,15 +27,13 @@ namespace market = torghut::market;
 
 std::string g_trades_file;
 
-class NySessions : public ta::SessionCalendar {
- public:
-  // 04:00 New York in winter (the bench data is from January).
-  Timestamp SessionStartAtOrBefore(Timestamp t) const override {
-    const int64_t nine = 9 * torghut::kNanosPerHour;
-    return Timestamp::FromNanos(
-        Timestamp::FloorDiv(t.nanos() - nine, torghut::kNanosPerDay) * torghut::kNanosPerDay + nine);
-  }
-};
+// The real US-equities calendar, as the TA service uses it.
+const ta::SessionCalendar& Sessions() {
+  static const torghut::TradingCalendar* calendar =
+      new torghut::TradingCalendar(*torghut::TradingCalendar::NewYork());
+  static const ta::TradingSessions* sessions = new ta::TradingSessions(calendar);
+  return *sessions;
+}
 
 class CountingSink : public ta::RowSink {
  public:
@@ -93,7 +91,7 @@ const Dataset& Data() {
 
 void BM_TradesToMicrobarsAndSignals(benchmark::State& state) {
   const Dataset& d = Data();
-  NySessions sessions;
+  const ta::SessionCalendar& sessions = Sessions();
   SymbolTable symbols = d.symbols;
   int64_t bars = 0;
   for (auto _ : state) {
@@ -123,7 +121,7 @@ long RssKb() {
 // Engine state for many symbols after 10 minutes of 1 trade/s each (all windows warm).
 void BM_MemoryPerSymbol(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
-  NySessions sessions;
+  const ta::SessionCalendar& sessions = Sessions();
   for (auto _ : state) {
     SymbolTable symbols;
     for (int i = 0; i < n; ++i) {

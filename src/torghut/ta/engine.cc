@@ -140,11 +140,7 @@ Engine::SymbolState& Engine::State(SymbolId id) {
 int64_t Engine::SessionStart(int64_t t) {
   if (t >= cached_session_start_ && t < cached_session_next_) return cached_session_start_;
   cached_session_start_ = sessions_->SessionStartAtOrBefore(Timestamp::FromNanos(t)).nanos();
-  // Sessions start 23..25 hours apart, so 26 hours on lies inside the next one.
-  cached_session_next_ = sessions_
-                             ->SessionStartAtOrBefore(
-                                 Timestamp::FromNanos(cached_session_start_ + 26 * kNanosPerHour))
-                             .nanos();
+  cached_session_next_ = sessions_->NextSessionStartAfter(Timestamp::FromNanos(t)).nanos();
   if (cached_session_next_ <= t) cached_session_next_ = t + 1;  // a calendar that disagrees
   return cached_session_start_;
 }

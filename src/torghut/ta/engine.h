@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "torghut/core/binary_io.h"
+#include "torghut/core/calendar.h"
 #include "torghut/core/status.h"
 #include "torghut/core/symbols.h"
 #include "torghut/core/time.h"
@@ -74,23 +75,40 @@ class SessionCalendar {
   virtual ~SessionCalendar() = default;
   // The latest session start at or before `t`.
   virtual Timestamp SessionStartAtOrBefore(Timestamp t) const = 0;
+  // The first session start after `t`.
+  virtual Timestamp NextSessionStartAfter(Timestamp t) const = 0;
+};
+
+// The US-equities calendar of core/calendar.h as the engine's SessionCalendar.
+class TradingSessions : public SessionCalendar {
+ public:
+  explicit TradingSessions(const TradingCalendar* calendar) : calendar_(calendar) {}
+  Timestamp SessionStartAtOrBefore(Timestamp t) const override {
+    return calendar_->SessionStartAtOrBefore(t);
+  }
+  Timestamp NextSessionStartAfter(Timestamp t) const override {
+    return calendar_->NextSessionStartAfter(t);
+  }
+
+ private:
+  const TradingCalendar* calendar_;
 };
 
 struct EngineCounters {
-  int64_t trades = 0;              // trades folded into a bar
-  int64_t duplicate_trades = 0;    // same id seen before
-  int64_t too_late_trades = 0;     // older than the revision horizon
-  int64_t invalid_trades = 0;      // negative id, non-positive price or size
+  int64_t trades = 0;            // trades folded into a bar
+  int64_t duplicate_trades = 0;  // same id seen before
+  int64_t too_late_trades = 0;   // older than the revision horizon
+  int64_t invalid_trades = 0;    // negative id, non-positive price or size
   int64_t quotes = 0;
-  int64_t cancels = 0;             // cancels applied to a bar
-  int64_t corrections = 0;         // corrections applied to a bar
-  int64_t unmatched_revisions = 0; // cancel/correction whose bar is gone or never existed
+  int64_t cancels = 0;              // cancels applied to a bar
+  int64_t corrections = 0;          // corrections applied to a bar
+  int64_t unmatched_revisions = 0;  // cancel/correction whose bar is gone or never existed
   int64_t minute_bars = 0;
   int64_t updated_bars = 0;
-  int64_t stale_minute_bars = 0;   // minute bars too old to place in the PT1M chain
+  int64_t stale_minute_bars = 0;  // minute bars too old to place in the PT1M chain
   int64_t ignored_daily_bars = 0;
-  int64_t final_rows = 0;          // first final emission of a microbar
-  int64_t revisions = 0;           // re-emissions of an already final microbar
+  int64_t final_rows = 0;  // first final emission of a microbar
+  int64_t revisions = 0;   // re-emissions of an already final microbar
   int64_t provisional_rows = 0;
 };
 

@@ -19,6 +19,9 @@ class FixedSessions : public SessionCalendar {
     return Timestamp::FromNanos(Timestamp::FloorDiv(t.nanos() - nine, kNanosPerDay) * kNanosPerDay +
                                 nine);
   }
+  Timestamp NextSessionStartAfter(Timestamp t) const override {
+    return SessionStartAtOrBefore(t) + kNanosPerDay;
+  }
 };
 
 // Records every emitted row in order.
@@ -214,9 +217,9 @@ TEST_F(EngineTest, TradesOlderThanTheRevisionHorizonAreDropped) {
   Trade(4, 90'000, 11.0, 5);  // 10 s late but inside the horizon: a new bar behind the chain
   engine_.FinalizeAll();
   EXPECT_EQ(FinalBar(90).v, 5);
-  EXPECT_EQ(sink_.final_rows.microbars().count(
-                {"AAPL", WindowSize::k1s, kT0 + 31 * kNanosPerSecond}),
-            0u);
+  EXPECT_EQ(
+      sink_.final_rows.microbars().count({"AAPL", WindowSize::k1s, kT0 + 31 * kNanosPerSecond}),
+      0u);
 }
 
 TEST_F(EngineTest, CancelRevisesVolumeCountAndVwap) {

@@ -36,7 +36,7 @@ using market::ParseSource;
 struct RowIdentity {
   std::string symbol;
   Timestamp event_ts;      // = window_end
-  int64_t seq = 0;         // per (symbol, window_size) emission counter, starting at 1
+  int64_t seq = 0;         // highest input seq folded into the row (see InputMeta::seq)
   Timestamp ingest_ts;     // latest ingest time of the inputs folded into the row
   bool is_final = false;
   Source source = Source::kWs;
@@ -44,7 +44,7 @@ struct RowIdentity {
   WindowSize window_step = WindowSize::k1s;
   Timestamp window_start;
   Timestamp window_end;
-  int64_t version = 1;     // 1 for the first final row; +1 per revision
+  int64_t version = 1;     // grows with every change; see engine.h for the rule
 };
 
 // ta_microbars
