@@ -156,6 +156,9 @@ Status ReadTime(od::value& v, std::string_view key, Timestamp* out) {
     int64_t ms = 0;
     if (v.get_int64().get(ms) != simdjson::SUCCESS)
       return Bad(std::string(key) + " is not an integer");
+    if (ms < -9'000'000'000'000 || ms > 9'000'000'000'000) {  // the Timestamp range
+      return Bad(std::string(key) + " is out of range");
+    }
     *out = Timestamp::FromMillis(ms);
     return Status::Ok();
   }
@@ -209,6 +212,7 @@ Status EnvelopeDecoder::Decode(std::string_view json, Envelope* out) {
       }
       if ((e = payload.raw_json().get(out->payload_json)) != simdjson::SUCCESS) return syntax(e);
       if ((e = payload.reset().error()) != simdjson::SUCCESS) return syntax(e);
+      im.fields.Clear();  // a repeated "payload" key: the last one wins, whole
       if ((e = internal::CollectFields(payload, &im.fields)) != simdjson::SUCCESS) return syntax(e);
       has_payload = true;
     } else if (key == "channel") {

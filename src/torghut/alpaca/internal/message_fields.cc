@@ -18,6 +18,15 @@ bool IsValueError(error_code e) {
          e == simdjson::UTF8_ERROR;
 }
 
+// Exchange, tape and condition codes are printable ASCII; anything else is dropped rather than
+// carried into events (and from there into logs and re-encoded JSON).
+bool IsPrintableAscii(std::string_view s) {
+  for (char c : s) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 // Outcome of reading one value: kOk, kBad (wrong type; recorded) or a fatal error.
 struct Reader {
   MessageFields* f;
@@ -71,7 +80,7 @@ struct Reader {
         if (fatal) return;
         continue;
       }
-      f->conditions.Add(code);
+      if (IsPrintableAscii(code)) f->conditions.Add(code);
     }
   }
   void StringList(od::value& v, std::vector<std::string>* out) {
@@ -274,14 +283,14 @@ struct Builder {
 };
 
 char FirstChar(std::string_view s) {
-  return s.empty() ? '\0' : s[0];
+  return s.empty() || s[0] < 0x20 || s[0] > 0x7e ? '\0' : s[0];
 }
 
 template <size_t N>
 void CopyCode(std::string_view s, std::array<char, N>* out) {
   *out = {};
   const size_t n = std::min(s.size(), N - 1);
-  std::memcpy(out->data(), s.data(), n);
+  if (n > 0) std::memcpy(out->data(), s.data(), n);
 }
 
 constexpr uint64_t Bits(std::initializer_list<Field> fields) {
