@@ -6,8 +6,14 @@ namespace torghut::ta::indicators {
 namespace {
 
 // TA-Lib's TA_IS_ZERO and TA_IS_ZERO_OR_NEG thresholds.
-bool TaIsZero(double v) { return -0.00000001 < v && v < 0.00000001; }
-bool TaIsZeroOrNeg(double v) { return v < 0.00000001; }
+// TA-Lib's TA_EPSILON (ta_utility.h of the C source the reference values come from).
+constexpr double kTaEpsilon = 1e-14;
+bool TaIsZero(double v) {
+  return -kTaEpsilon < v && v < kTaEpsilon;
+}
+bool TaIsZeroOrNeg(double v) {
+  return v < kTaEpsilon;
+}
 
 bool LoadDoubles(BinaryReader& r, std::vector<double>* v) {
   for (double& d : *v) {
@@ -80,7 +86,7 @@ double Rsi::Update(double x) {
   }
   const double change = x - prev_;
   prev_ = x;
-  if (seen_ <= period_) {
+  if (seen_ <= period_ + 1) {
     // Still collecting the first N changes.
     if (change < 0) {
       loss_ -= change;
@@ -144,7 +150,12 @@ void Bollinger::Update(double x) {
 }
 
 Bollinger::Undo Bollinger::Mark() const {
-  return Undo{seen_, sum_, sum_sq_, mid_, upper_, lower_,
+  return Undo{seen_,
+              sum_,
+              sum_sq_,
+              mid_,
+              upper_,
+              lower_,
               window_[static_cast<size_t>(seen_) % window_.size()]};
 }
 void Bollinger::Restore(const Undo& u) {
@@ -178,7 +189,9 @@ void SessionVwap::Save(BinaryWriter& w) const {
   w.PutF64(notional_);
   w.PutF64(volume_);
 }
-bool SessionVwap::Load(BinaryReader& r) { return r.GetF64(&notional_) && r.GetF64(&volume_); }
+bool SessionVwap::Load(BinaryReader& r) {
+  return r.GetF64(&notional_) && r.GetF64(&volume_);
+}
 
 // --- RollingVwap -------------------------------------------------------------------------------
 
@@ -270,7 +283,8 @@ bool RollingVwap::Load(BinaryReader& r) {
 
 // --- RealizedVol -------------------------------------------------------------------------------
 
-RealizedVol::RealizedVol(int window) : window_(window), returns_(static_cast<size_t>(window), 0.0) {}
+RealizedVol::RealizedVol(int window)
+    : window_(window), returns_(static_cast<size_t>(window), 0.0) {}
 
 double RealizedVol::Update(double close) {
   if (std::isnan(prev_close_)) {
@@ -307,8 +321,8 @@ double RealizedVol::Update(double close) {
 }
 
 RealizedVol::Undo RealizedVol::Mark() const {
-  return Undo{count_, prev_close_, sum_, sum_sq_, value_,
-              returns_[static_cast<size_t>(count_) % returns_.size()]};
+  return Undo{count_,  prev_close_, sum_,
+              sum_sq_, value_,      returns_[static_cast<size_t>(count_) % returns_.size()]};
 }
 void RealizedVol::Restore(const Undo& u) {
   count_ = u.count, prev_close_ = u.prev_close, sum_ = u.sum, sum_sq_ = u.sum_sq, value_ = u.value;

@@ -67,7 +67,7 @@ class Macd {
 
 // Wilder's RSI. Initial average gain/loss = mean of the first N changes; then
 // avg = (avg·(N−1) + change)/N. RSI = 100·G/(G+L), and 0 when G+L is zero by TA-Lib's test
-// (|G+L| < 1e-8).
+// (|G+L| < 1e-14, TA-Lib's TA_EPSILON).
 class Rsi {
  public:
   explicit Rsi(int period);
@@ -85,7 +85,7 @@ class Rsi {
 
 // Bollinger bands on an SMA: mid = SMA(N), upper/lower = mid ± k·σ with σ the population standard
 // deviation of the last N values, computed like TA-Lib from running Σx and Σx² (σ = 0 when the
-// variance is below TA-Lib's 1e-8 threshold).
+// variance is below TA-Lib's TA_EPSILON, 1e-14).
 class Bollinger {
  public:
   // State to take back the next Update (see IndicatorSet::UndoLast).
@@ -125,9 +125,10 @@ class SessionVwap {
   double notional_ = 0, volume_ = 0;
 };
 
-// VWAP over the bars whose end lies in (end − window, end]. Bars must arrive in end order. Keeps one
-// entry per bar inside the window (a growable ring that stops growing at its working size); sums
-// are recomputed from the entries whenever a full window has been replaced, so they cannot drift.
+// VWAP over the bars whose end lies in (end − window, end]. Bars must arrive in end order. Keeps
+// one entry per bar inside the window (a growable ring that stops growing at its working size);
+// sums are recomputed from the entries whenever a full window has been replaced, so they cannot
+// drift.
 class RollingVwap {
  public:
   struct Undo {

@@ -98,7 +98,8 @@ TEST(RealizedVolTest, PopulationSigmaOfLogReturnsAfterNReturns) {
   EXPECT_TRUE(std::isnan(out[2]));
   const double r1 = std::log(101.0 / 100), r2 = std::log(100.0 / 101), r3 = std::log(102.0 / 100);
   const double m = (r1 + r2 + r3) / 3;
-  const double expect = std::sqrt(((r1 - m) * (r1 - m) + (r2 - m) * (r2 - m) + (r3 - m) * (r3 - m)) / 3);
+  const double expect =
+      std::sqrt(((r1 - m) * (r1 - m) + (r2 - m) * (r2 - m) + (r3 - m) * (r3 - m)) / 3);
   EXPECT_NEAR(out[3], expect, 1e-15);
 }
 
