@@ -163,16 +163,18 @@ struct FrameDecoder::Impl {
     }
     DecodedMessage& m = out->messages.emplace_back();
     m.raw_json = raw;
-    ControlMessage control;
     SkipReason why{};
+    // Control messages are rare: only they pay for a ControlMessage.
     const bool is_control = fields.type.size() > 1;
-    if (!internal::BuildMessage(fields, fields.type, symbols, out->controls.size(), &m,
-                                is_control ? &control : nullptr, &why, &detail)) {
+    if (is_control) out->controls.emplace_back();
+    if (!internal::BuildMessage(fields, fields.type, symbols, out->controls.size() - is_control, &m,
+                                is_control ? &out->controls.back() : nullptr, &why, &detail)) {
+      if (is_control) out->controls.pop_back();
       out->messages.pop_back();
       Skip(out, why, detail);
       return simdjson::SUCCESS;
     }
-    if (m.type == MessageType::kControl) out->controls.push_back(std::move(control));
+    if (is_control && m.type != MessageType::kControl) out->controls.pop_back();
     ++out->stats.decoded;
     ++out->stats.by_type[static_cast<size_t>(m.type)];
     return simdjson::SUCCESS;

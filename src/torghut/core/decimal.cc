@@ -5,7 +5,7 @@
 namespace torghut {
 namespace {
 
-using Int128 = __int128;
+__extension__ typedef __int128 Int128;  // exact products of two 64-bit values
 
 constexpr int64_t kPow10[] = {1,       10,        100,        1'000,       10'000,
                               100'000, 1'000'000, 10'000'000, 100'000'000, 1'000'000'000};

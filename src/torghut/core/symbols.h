@@ -8,6 +8,7 @@
 // thread-safe: each engine/decoder owns its table or guards it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -42,6 +43,18 @@ class SymbolTable {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  // Names of up to 8 bytes (almost every ticker) are looked up first in a small direct-mapped
+  // cache keyed by the name's bytes packed into an integer: one multiply and one compare instead
+  // of hashing and comparing strings. Misses fall back to the map.
+  struct CacheSlot {
+    uint64_t packed = 0;
+    uint32_t length = 0;  // 0 = empty slot
+    SymbolId id = kNoSymbol;
+  };
+  static constexpr size_t kCacheSlots = 1024;
+  static uint64_t Pack(std::string_view name);
+  static size_t Slot(uint64_t packed, size_t length);
+  std::array<CacheSlot, kCacheSlots> cache_{};
   // std::deque keeps element addresses stable, so the map's string_view keys stay valid.
   std::deque<std::string> names_;
   std::unordered_map<std::string_view, SymbolId, Hash, std::equal_to<>> ids_;

@@ -50,22 +50,19 @@ struct Reader {
   void Double(od::value& v, Field field, double* out) { Check(v.get_double().get(*out), field); }
   // Integers; a JSON number with an integral value written as a double (100.0) is accepted.
   void Int(od::value& v, Field field, int64_t* out) {
-    od::number_type type;
-    error_code e = v.get_number_type().get(type);
-    if (e == simdjson::SUCCESS && type == od::number_type::floating_point_number) {
+    error_code e = v.get_int64().get(*out);
+    if (e == simdjson::INCORRECT_TYPE || e == simdjson::NUMBER_ERROR) {
+      // Not an integer token: accept a double with an integral value (100.0), nothing else.
       double d = 0;
-      e = v.get_double().get(d);
-      if (e == simdjson::SUCCESS) {
-        if (std::nearbyint(d) != d || std::fabs(d) > 9.0e15) {
-          e = simdjson::INCORRECT_TYPE;
-        } else {
+      if (v.get_double().get(d) == simdjson::SUCCESS) {
+        if (std::nearbyint(d) == d && std::fabs(d) <= 9.0e15) {
           *out = static_cast<int64_t>(d);
+          e = simdjson::SUCCESS;
+        } else {
+          e = simdjson::INCORRECT_TYPE;
         }
       }
-      Check(e, field);
-      return;
     }
-    if (e == simdjson::SUCCESS) e = v.get_int64().get(*out);
     Check(e, field);
   }
   void Conditions(od::value& v) {
@@ -467,13 +464,16 @@ bool BuildCancel(Builder& b, SymbolTable* symbols, market::Cancel* x) {
 
 error_code CollectFields(od::object& object, MessageFields* f) {
   Reader reader{f};
-  for (auto field_result : object) {
-    od::field field;
-    if (error_code e = std::move(field_result).get(field); e != simdjson::SUCCESS) return e;
-    const char* raw = field.key().raw();
+  for (auto field : object) {
+    // Key and value are taken straight from the iterator's result (no copy of the field).
+    od::raw_json_string key;
+    if (error_code e = field.key().get(key); e != simdjson::SUCCESS) return e;
+    od::value value;
+    if (error_code e = field.value().get(value); e != simdjson::SUCCESS) return e;
+    const char* raw = key.raw();
     const size_t len = KeyLength(raw);
     if (len == 0) continue;  // not one of ours; the iterator skips the value
-    ReadField(raw, len, field.value(), reader);
+    ReadField(raw, len, value, reader);
     if (reader.fatal != simdjson::SUCCESS) return reader.fatal;
   }
   return simdjson::SUCCESS;
