@@ -6,7 +6,7 @@ namespace torghut::ta {
 namespace {
 
 template <typename Row>
-void Keep(std::map<FinalRowCollector::Key, Row>& rows, const Row& row) {
+void Keep(std::map<FinalRowCollector::Key, Row, FinalRowCollector::KeyLess>& rows, const Row& row) {
   if (!row.id.is_final) return;
   FinalRowCollector::Key key{row.id.symbol, row.id.window_size, row.id.event_ts.nanos()};
   auto [it, inserted] = rows.try_emplace(std::move(key), row);
@@ -15,8 +15,12 @@ void Keep(std::map<FinalRowCollector::Key, Row>& rows, const Row& row) {
 
 }  // namespace
 
-void FinalRowCollector::OnMicrobar(const MicrobarRow& row) { Keep(microbars_, row); }
-void FinalRowCollector::OnSignal(const SignalRow& row) { Keep(signals_, row); }
+void FinalRowCollector::OnMicrobar(const MicrobarRow& row) {
+  Keep(microbars_, row);
+}
+void FinalRowCollector::OnSignal(const SignalRow& row) {
+  Keep(signals_, row);
+}
 
 std::string FinalRowCollector::MicrobarsJsonl() const {
   std::string out;
