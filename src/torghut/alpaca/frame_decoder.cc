@@ -199,7 +199,6 @@ Status NotJson(std::string_view why, simdjson::error_code e) {
 }  // namespace
 
 Status FrameDecoder::Decode(std::string_view frame, MessageBatch* out) {
-  out->Clear();
   Impl& im = *impl_;
   const size_t needed = frame.size() + simdjson::SIMDJSON_PADDING;
   if (needed > im.capacity) {
@@ -208,9 +207,18 @@ Status FrameDecoder::Decode(std::string_view frame, MessageBatch* out) {
   }
   std::memcpy(im.buffer.get(), frame.data(), frame.size());
   std::memset(im.buffer.get() + frame.size(), 0, simdjson::SIMDJSON_PADDING);
+  return DecodeInPlace(std::string_view(im.buffer.get(), frame.size()), im.capacity, out);
+}
 
+Status FrameDecoder::DecodePadded(std::string_view frame, MessageBatch* out) {
+  return DecodeInPlace(frame, frame.size() + simdjson::SIMDJSON_PADDING, out);
+}
+
+Status FrameDecoder::DecodeInPlace(std::string_view frame, size_t readable, MessageBatch* out) {
+  out->Clear();
+  Impl& im = *impl_;
   od::document doc;
-  simdjson::error_code e = im.parser.iterate(im.buffer.get(), frame.size(), im.capacity).get(doc);
+  simdjson::error_code e = im.parser.iterate(frame.data(), frame.size(), readable).get(doc);
   if (e != simdjson::SUCCESS) return NotJson("cannot start parsing", e);
   od::json_type root_type;
   if ((e = doc.type().get(root_type)) != simdjson::SUCCESS) return NotJson("no JSON value", e);

@@ -118,6 +118,10 @@ struct MessageBatch {
   void Clear();
 };
 
+// Bytes that must be readable after a frame passed to FrameDecoder::DecodePadded (simdjson's
+// SIMDJSON_PADDING).
+inline constexpr size_t kFramePadding = 64;
+
 class FrameDecoder {
  public:
   // `symbols` interns the "S" of every message; it must outlive the decoder.
@@ -129,8 +133,12 @@ class FrameDecoder {
   // Replaces the contents of *out with the messages of `frame`. Returns InvalidArgument (and an
   // empty batch) only when `frame` is not JSON or is neither an array nor an object.
   Status Decode(std::string_view frame, MessageBatch* out);
+  // Decode without copying: the caller guarantees that kFramePadding bytes after the frame are
+  // readable (their content does not matter), e.g. a line inside a larger mapped file.
+  Status DecodePadded(std::string_view frame, MessageBatch* out);
 
  private:
+  Status DecodeInPlace(std::string_view frame, size_t readable, MessageBatch* out);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

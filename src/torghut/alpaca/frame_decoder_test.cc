@@ -305,6 +305,21 @@ TEST_F(FrameDecoderTest, RawJsonCaptureAndEncoderRoundTrip) {
             std::get<market::Trade>(b.messages[0].event));
 }
 
+TEST_F(FrameDecoderTest, DecodePaddedReadsInPlace) {
+  // A line followed by more text, as inside a mapped JSONL file: only the line is decoded.
+  const std::string buffer =
+      R"({"T":"t","S":"AAPL","i":1,"p":1.5,"s":1,"t":"2024-01-02T14:30:00Z"})"
+      "\n{\"T\":\"q\",\"S\":\"AAPL\"} and then a lot more bytes that are not JSON at all .......";
+  const std::string_view line(buffer.data(), buffer.find('\n'));
+  MessageBatch in_place, copied;
+  ASSERT_TRUE(decoder_.DecodePadded(line, &in_place).ok());
+  ASSERT_TRUE(decoder_.Decode(line, &copied).ok());
+  ASSERT_EQ(in_place.messages.size(), 1u);
+  EXPECT_EQ(std::get<market::Trade>(in_place.messages[0].event),
+            std::get<market::Trade>(copied.messages[0].event));
+  EXPECT_FALSE(decoder_.DecodePadded(std::string_view(buffer.data(), 10), &in_place).ok());
+}
+
 TEST_F(FrameDecoderTest, StatsAccumulate) {
   FrameStats total;
   total.Add(Decode(R"([{"T":"zz"},{"T":"success","msg":"connected"}])").stats);

@@ -29,6 +29,11 @@ class LineReader {
   int64_t line_number() const { return line_number_; }
   uint64_t bytes_read() const { return pos_; }
   uint64_t size() const { return size_; }
+  // Bytes of the mapping that follow `line` (a view returned by Next): lets parsers that read a
+  // little past the end of their input (simdjson's padding) skip copying the line.
+  uint64_t BytesAfter(std::string_view line) const {
+    return static_cast<uint64_t>(data_ + size_ - (line.data() + line.size()));
+  }
 
  private:
   LineReader(const char* data, uint64_t size) : data_(data), size_(size) {}

@@ -118,7 +118,7 @@ class Replayer {
     }
   }
 
-  void Line(std::string_view line, int64_t number,
+  void Line(std::string_view line, uint64_t bytes_after, int64_t number,
             const std::function<void(int64_t, std::string_view)>& on_bad_line) {
     if (IsBlank(line)) return;
     if (LooksLikeEnvelope(line)) {
@@ -132,7 +132,9 @@ class Replayer {
       }
       return;
     }
-    Status s = frames_.Decode(line, &batch_);
+    // Lines inside the mapped file are decoded in place; only the last few need a padded copy.
+    Status s = bytes_after >= alpaca::kFramePadding ? frames_.DecodePadded(line, &batch_)
+                                                    : frames_.Decode(line, &batch_);
     if (!s.ok()) return Bad(number, s.message(), on_bad_line);
     for (const alpaca::DecodedMessage& m : batch_.messages) {
       Feed(m, 0, market::Source::kFile, Timestamp(), false);
@@ -226,7 +228,7 @@ Result<FileReplayResult> ReplayFile(
   std::string_view line;
   while (reader->Next(&line)) {
     const int64_t number = reader->line_number();
-    replayer.Line(line, number, on_bad_line);
+    replayer.Line(line, reader->BytesAfter(line), number, on_bad_line);
     while (next_snapshot < snapshots.size() && snapshots[next_snapshot] <= number) {
       TORGHUT_RETURN_IF_ERROR(replayer.Snapshot());
       ++next_snapshot;
