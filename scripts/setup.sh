@@ -8,13 +8,12 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   g++ cmake ninja-build ccache clang libclang-rt-14-dev pkg-config
-  # libraries
-  libsimdjson-dev libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libsqlite3-dev
-  libpqxx-dev libpq-dev libcurl4-openssl-dev libssl-dev tzdata
+  # libraries (tzdata: the session calendar reads America/New_York from the tz database)
+  libsimdjson-dev libcli11-dev libfmt-dev nlohmann-json3-dev tzdata
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
-  # servers the integration tests start on loopback
-  clickhouse-server clickhouse-client postgresql
+  libgtest-dev libbenchmark-dev
+  # the TA benchmark's peer (bench/run_ta_bench.sh starts it on loopback)
+  clickhouse-server clickhouse-client
 )
 
 missing=()
