@@ -6,25 +6,8 @@
 'use strict';
 const talib = require('talib');
 
-function rng(seed) {  // mulberry32
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const r = rng(4);
 const n = 1000000;
-const closes = new Array(n);
-let p = 187.25;
-for (let i = 0; i < n; i++) {
-  const g = Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
-  p *= Math.exp(0.0008 * g);
-  closes[i] = Math.round(p * 100) / 100;
-}
+const closes = require('./series').randomWalk(4, n, 187.25, 0.0008);
 
 const cases = [
   ['EMA(12)', {name: 'EMA', optInTimePeriod: 12}],

@@ -11,22 +11,7 @@ const fs = require('fs');
 const path = require('path');
 const talib = require('talib');
 
-// mulberry32: a tiny seeded PRNG, so the inputs are reproducible without committing a library.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function gauss(r) {  // Box–Muller
-  const u = Math.max(r(), 1e-12), v = r();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
-const round2 = (x) => Math.round(x * 100) / 100;  // prices on a cent grid, like real quotes
+const {rng, gauss, round2, randomWalk} = require('./series');
 
 const series = {
   trending: (() => {
@@ -53,15 +38,8 @@ const series = {
     }
     return out;
   })(),
-  random_walk: (() => {  // geometric Brownian motion, 1-second bars of a volatile stock
-    const r = rng(4), out = [];
-    let p = 187.25;
-    for (let i = 0; i < 2500; i++) {
-      p *= Math.exp(0.0008 * gauss(r));
-      out.push(round2(p));
-    }
-    return out;
-  })(),
+  // geometric Brownian motion, 1-second bars of a volatile stock
+  random_walk: randomWalk(4, 2500, 187.25, 0.0008),
 };
 
 function run(name, inReal, opts) {

@@ -6,6 +6,8 @@
 #include <simdjson.h>
 
 #include "torghut/alpaca/internal/message_fields.h"
+#include "torghut/alpaca/internal/padded_copy.h"
+#include "torghut/core/json_text.h"
 
 namespace torghut::alpaca {
 
@@ -54,16 +56,8 @@ void AppendTime(std::string_view key, Timestamp t, std::string* out) {
 void AppendString(std::string_view key, std::string_view value, std::string* out) {
   out->append(",\"");
   out->append(key);
-  out->append("\":\"");
-  for (char c : value) {
-    if (c == '"' || c == '\\') out->push_back('\\');
-    if (static_cast<unsigned char>(c) < 0x20) {
-      fmt::format_to(std::back_inserter(*out), "\\u{:04x}", static_cast<unsigned>(c));
-      continue;
-    }
-    out->push_back(c);
-  }
-  out->push_back('"');
+  out->append("\":");
+  AppendJsonString(value, out);
 }
 
 }  // namespace
@@ -129,8 +123,7 @@ void AppendEnvelopeJson(const EnvelopeHeader& h, std::string_view payload_json, 
 struct EnvelopeDecoder::Impl {
   SymbolTable* symbols;
   od::parser parser;
-  std::unique_ptr<char[]> buffer;
-  size_t capacity = 0;
+  internal::PaddedCopy copy;
   internal::MessageFields fields;
   std::string detail;
   // Header strings are copied here: the parser's string buffer is reused for every value.
@@ -177,19 +170,12 @@ Status ReadTime(od::value& v, std::string_view key, Timestamp* out) {
 Status EnvelopeDecoder::Decode(std::string_view json, Envelope* out) {
   Impl& im = *impl_;
   *out = Envelope{};
-  const size_t needed = json.size() + simdjson::SIMDJSON_PADDING;
-  if (needed > im.capacity) {
-    im.capacity = std::max(needed, im.capacity * 2);
-    im.buffer = std::make_unique<char[]>(im.capacity);
-  }
-  std::memcpy(im.buffer.get(), json.data(), json.size());
-  std::memset(im.buffer.get() + json.size(), 0, simdjson::SIMDJSON_PADDING);
-
+  const std::string_view text = im.copy.Assign(json);
   auto syntax = [](simdjson::error_code e) {
     return Bad(std::string("not valid JSON (") + simdjson::error_message(e) + ")");
   };
   od::document doc;
-  simdjson::error_code e = im.parser.iterate(im.buffer.get(), json.size(), im.capacity).get(doc);
+  simdjson::error_code e = im.parser.iterate(text.data(), text.size(), im.copy.capacity()).get(doc);
   if (e != simdjson::SUCCESS) return syntax(e);
   od::object object;
   if ((e = doc.get_object().get(object)) != simdjson::SUCCESS) {

@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include "torghut/alpaca/internal/message_fields.h"
+#include "torghut/alpaca/internal/padded_copy.h"
 
 namespace torghut::alpaca {
 
@@ -129,8 +130,7 @@ struct FrameDecoder::Impl {
   bool capture_raw;
   od::parser parser;
   // The frame is copied here with simdjson's padding; grows to the largest frame seen.
-  std::unique_ptr<char[]> buffer;
-  size_t capacity = 0;
+  internal::PaddedCopy copy;
   internal::MessageFields fields;
   std::string detail;
 
@@ -199,15 +199,8 @@ Status NotJson(std::string_view why, simdjson::error_code e) {
 }  // namespace
 
 Status FrameDecoder::Decode(std::string_view frame, MessageBatch* out) {
-  Impl& im = *impl_;
-  const size_t needed = frame.size() + simdjson::SIMDJSON_PADDING;
-  if (needed > im.capacity) {
-    im.capacity = std::max(needed, im.capacity * 2);
-    im.buffer = std::make_unique<char[]>(im.capacity);
-  }
-  std::memcpy(im.buffer.get(), frame.data(), frame.size());
-  std::memset(im.buffer.get() + frame.size(), 0, simdjson::SIMDJSON_PADDING);
-  return DecodeInPlace(std::string_view(im.buffer.get(), frame.size()), im.capacity, out);
+  const std::string_view copy = impl_->copy.Assign(frame);
+  return DecodeInPlace(copy, impl_->copy.capacity(), out);
 }
 
 Status FrameDecoder::DecodePadded(std::string_view frame, MessageBatch* out) {

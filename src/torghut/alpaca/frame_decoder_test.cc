@@ -282,7 +282,7 @@ TEST_F(FrameDecoderTest, VeryLargeFrames) {
 TEST_F(FrameDecoderTest, RawJsonCaptureAndEncoderRoundTrip) {
   FrameDecoder raw_decoder(&symbols_, /*capture_raw_json=*/true);
   const std::string frame =
-      R"([{"T":"t","S":"AAPL","i":9,"x":"V","p":226.195,"s":100,"c":["@"],"t":"2024-01-02T14:30:00.5Z","z":"C"}, )"
+      R"([{"T":"t","S":"AAPL","i":9,"x":"V","p":226.195,"s":100,"c":["@","\"","\\"],"t":"2024-01-02T14:30:00.5Z","z":"C"}, )"
       R"({"T":"q","S":"AAPL","bx":"J","bp":1.25,"bs":18,"ax":"K","ap":1.5,"as":7,"t":"2024-01-02T14:30:00Z"}])";
   MessageBatch b;
   ASSERT_TRUE(raw_decoder.Decode(frame, &b).ok());
@@ -303,6 +303,10 @@ TEST_F(FrameDecoderTest, RawJsonCaptureAndEncoderRoundTrip) {
   ASSERT_EQ(again.messages.size(), 2u);
   EXPECT_EQ(std::get<market::Trade>(again.messages[0].event),
             std::get<market::Trade>(b.messages[0].event));
+  const market::Conditions& c = std::get<market::Trade>(again.messages[0].event).conditions;
+  ASSERT_EQ(c.count, 3);  // quote and backslash codes survive encoding
+  EXPECT_EQ(c.at(1), "\"");
+  EXPECT_EQ(c.at(2), "\\");
 }
 
 TEST_F(FrameDecoderTest, DecodePaddedReadsInPlace) {

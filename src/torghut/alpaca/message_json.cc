@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "torghut/core/json_text.h"
 #include "torghut/core/time.h"
 
 namespace torghut::alpaca {
@@ -17,16 +18,7 @@ void Key(std::string_view key, std::string* out) {
 
 void Str(std::string_view key, std::string_view value, std::string* out) {
   Key(key, out);
-  out->push_back('"');
-  for (char c : value) {  // symbols and codes are plain ASCII; escape defensively anyway
-    if (c == '"' || c == '\\') out->push_back('\\');
-    if (static_cast<unsigned char>(c) < 0x20) {
-      fmt::format_to(std::back_inserter(*out), "\\u{:04x}", static_cast<unsigned>(c));
-      continue;
-    }
-    out->push_back(c);
-  }
-  out->push_back('"');
+  AppendJsonString(value, out);
 }
 
 void Char(std::string_view key, char c, std::string* out) {
@@ -54,9 +46,7 @@ void Conditions(const market::Conditions& c, std::string* out) {
   out->push_back('[');
   for (size_t i = 0; i < c.count; ++i) {
     if (i) out->push_back(',');
-    out->push_back('"');
-    out->append(c.at(i));
-    out->push_back('"');
+    AppendJsonString(c.at(i), out);
   }
   out->push_back(']');
 }

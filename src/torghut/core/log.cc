@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "torghut/core/json_text.h"
 #include "torghut/core/time.h"
 
 namespace torghut::log {
@@ -40,36 +41,6 @@ std::string_view LevelName(Level l) {
       return "error";
   }
   return "info";
-}
-
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          fmt::format_to(std::back_inserter(*out), "\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
 }
 
 std::string RedactLocked(const State& st, std::string_view text) {
