@@ -21,7 +21,9 @@ static double now_ns(void) {
  * geometric random walk with the same volatility and cent grid is equivalent for timing. */
 static uint64_t state = 4;
 static double uniform(void) {
-  state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+  state ^= state << 13;
+  state ^= state >> 7;
+  state ^= state << 17;
   return (double)(state >> 11) / 9007199254740992.0;
 }
 
@@ -43,14 +45,25 @@ int main(void) {
       int beg = 0, nb = 0;
       double t0 = now_ns();
       switch (f) {
-        case 0: TA_EMA(0, N - 1, in, 12, &beg, &nb, o1); break;
-        case 1: TA_MACD(0, N - 1, in, 12, 26, 9, &beg, &nb, o1, o2, o3); break;
-        case 2: TA_RSI(0, N - 1, in, 14, &beg, &nb, o1); break;
-        case 3: TA_BBANDS(0, N - 1, in, 20, 2, 2, TA_MAType_SMA, &beg, &nb, o1, o2, o3); break;
+        case 0:
+          TA_EMA(0, N - 1, in, 12, &beg, &nb, o1);
+          break;
+        case 1:
+          TA_MACD(0, N - 1, in, 12, 26, 9, &beg, &nb, o1, o2, o3);
+          break;
+        case 2:
+          TA_RSI(0, N - 1, in, 14, &beg, &nb, o1);
+          break;
+        case 3:
+          TA_BBANDS(0, N - 1, in, 20, 2, 2, TA_MAType_SMA, &beg, &nb, o1, o2, o3);
+          break;
       }
       double t = now_ns() - t0;
       if (t < best) best = t;
-      if (nb <= 0) { fprintf(stderr, "%s produced nothing\n", names[f]); return 1; }
+      if (nb <= 0) {
+        fprintf(stderr, "%s produced nothing\n", names[f]);
+        return 1;
+      }
     }
     printf("%-18s %.2f ns/value (best of %d)\n", names[f], best / N, REPS);
   }

@@ -41,8 +41,8 @@ bool LineReader::Next(std::string_view* line) {
   if (pos_ >= size_) return false;
   const char* start = data_ + pos_;
   const void* nl = std::memchr(start, '\n', size_ - pos_);
-  uint64_t len = nl != nullptr ? static_cast<uint64_t>(static_cast<const char*>(nl) - start)
-                               : size_ - pos_;
+  uint64_t len =
+      nl != nullptr ? static_cast<uint64_t>(static_cast<const char*>(nl) - start) : size_ - pos_;
   pos_ += len + (nl != nullptr ? 1 : 0);
   if (len > 0 && start[len - 1] == '\r') --len;
   *line = std::string_view(start, len);

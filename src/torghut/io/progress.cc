@@ -28,7 +28,8 @@ void Progress::Draw(uint64_t done, int64_t items) {
   char bar[width + 1];
   for (int i = 0; i < width; ++i) bar[i] = i < filled ? '#' : '.';
   bar[width] = '\0';
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::fprintf(stderr, "\r%s [%s] %5.1f%%  %lld events  %.1f s", label_.c_str(), bar, frac * 100,
                static_cast<long long>(items), secs);
   std::fflush(stderr);

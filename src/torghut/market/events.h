@@ -37,12 +37,12 @@ struct Conditions {
 // "T":"t" — a trade print.
 struct Trade {
   SymbolId symbol = kNoSymbol;
-  Timestamp ts;         // "t"
-  int64_t id = 0;       // "i", unique per symbol and day on Alpaca
-  double price = 0;     // "p"
-  int64_t size = 0;     // "s"
-  char exchange = 0;    // "x"
-  char tape = 0;        // "z"
+  Timestamp ts;           // "t"
+  int64_t id = 0;         // "i", unique per symbol and day on Alpaca
+  double price = 0;       // "p"
+  int64_t size = 0;       // "s"
+  char exchange = 0;      // "x"
+  char tape = 0;          // "z"
   Conditions conditions;  // "c"
   friend bool operator==(const Trade&, const Trade&) = default;
 };
@@ -51,10 +51,10 @@ struct Trade {
 struct Quote {
   SymbolId symbol = kNoSymbol;
   Timestamp ts;
-  double bid_price = 0;  // "bp"
-  int64_t bid_size = 0;  // "bs"
-  double ask_price = 0;  // "ap"
-  int64_t ask_size = 0;  // "as"
+  double bid_price = 0;   // "bp"
+  int64_t bid_size = 0;   // "bs"
+  double ask_price = 0;   // "ap"
+  int64_t ask_size = 0;   // "as"
   char bid_exchange = 0;  // "bx"
   char ask_exchange = 0;  // "ax"
   char tape = 0;
@@ -74,7 +74,7 @@ struct Bar {
   BarKind kind = BarKind::kMinute;
   Timestamp ts;
   double open = 0, high = 0, low = 0, close = 0;
-  int64_t volume = 0;      // "v"
+  int64_t volume = 0;       // "v"
   int64_t trade_count = 0;  // "n"
   double vwap = 0;          // "vw"
   friend bool operator==(const Bar&, const Bar&) = default;

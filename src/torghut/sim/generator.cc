@@ -78,7 +78,9 @@ class Rng {
 constexpr double kSecondsPerTradingYear = 252.0 * 6.5 * 3600.0;
 constexpr char kExchanges[] = "VPKQZNDXJYHA";  // weighted towards IEX ('V') and the big venues
 
-double RoundTo(double x, double grid) { return std::round(x / grid) * grid; }
+double RoundTo(double x, double grid) {
+  return std::round(x / grid) * grid;
+}
 
 // Fixed-point text with at most `decimals` digits and no trailing zeros ("312.36", "100",
 // "462.0585"): what a feed sends, without binary-floating-point noise such as 462.05850000000004.
@@ -189,8 +191,8 @@ struct Generator::Impl {
   explicit Impl(const GeneratorOptions& o) : opt(o) {
     const int64_t start_ns = opt.start.nanos();
     end_ns = start_ns + opt.seconds * kNanosPerSecond;
-    next_minute_end_ns = Timestamp::FromNanos(start_ns).FloorTo(kNanosPerMinute).nanos() +
-                         kNanosPerMinute;
+    next_minute_end_ns =
+        Timestamp::FromNanos(start_ns).FloorTo(kNanosPerMinute).nanos() + kNanosPerMinute;
     side_rng = Rng(opt.seed ^ 0x5eed5eed5eedULL);
     symbols.resize(opt.symbols.size());
     for (size_t i = 0; i < opt.symbols.size(); ++i) {
@@ -202,9 +204,10 @@ struct Generator::Impl {
       s.log_price = std::log(20.0 + static_cast<double>(s.rng.Next() % 48000) / 100.0);
       s.last_move_ns = start_ns;
       s.next_trade_ns = start_ns + s.rng.ExpNanos(opt.trades_per_second);
-      s.next_quote_ns = opt.quotes_per_trade > 0
-                            ? start_ns + s.rng.ExpNanos(opt.trades_per_second * opt.quotes_per_trade)
-                            : INT64_MAX;
+      s.next_quote_ns =
+          opt.quotes_per_trade > 0
+              ? start_ns + s.rng.ExpNanos(opt.trades_per_second * opt.quotes_per_trade)
+              : INT64_MAX;
       s.next_trade_id = 1 + static_cast<int64_t>(s.rng.Next() % 1'000'000) * 1000;
       s.tape = "ABC"[s.rng.Next() % 3];
     }
@@ -268,8 +271,9 @@ struct Generator::Impl {
     }
     if (side_rng.Uniform() < opt.cancel_share) {
       Push(emit_ns + side_rng.Between(100 * kNanosPerMilli, 5 * kNanosPerSecond),
-           fmt::format(R"({{"T":"x","S":"{}","i":{},"x":"{}","p":{},"s":{},"a":"C","t":"{}","z":"{}"}})",
-                       s.name, id, exchange, Px{price, 4}, size, Ts(t_ns), s.tape));
+           fmt::format(
+               R"({{"T":"x","S":"{}","i":{},"x":"{}","p":{},"s":{},"a":"C","t":"{}","z":"{}"}})",
+               s.name, id, exchange, Px{price, 4}, size, Ts(t_ns), s.tape));
       ++stats.cancels;
     }
     Push(emit_ns, std::move(line));
@@ -284,10 +288,11 @@ struct Generator::Impl {
     const int64_t as = s.rng.Between(1, 20);
     const char bx = kExchanges[s.rng.Next() % (sizeof(kExchanges) - 1)];
     const char ax = kExchanges[s.rng.Next() % (sizeof(kExchanges) - 1)];
-    Push(t_ns,
-         fmt::format(
-             R"({{"T":"q","S":"{}","bx":"{}","bp":{},"bs":{},"ax":"{}","ap":{},"as":{},"c":["R"],"t":"{}","z":"{}"}})",
-             s.name, bx, Px{bid, 2}, bs, ax, Px{ask, 2}, as, Ts(t_ns), s.tape));
+    Push(
+        t_ns,
+        fmt::format(
+            R"({{"T":"q","S":"{}","bx":"{}","bp":{},"bs":{},"ax":"{}","ap":{},"as":{},"c":["R"],"t":"{}","z":"{}"}})",
+            s.name, bx, Px{bid, 2}, bs, ax, Px{ask, 2}, as, Ts(t_ns), s.tape));
     ++stats.quotes;
   }
 
@@ -298,9 +303,10 @@ struct Generator::Impl {
       if (m.count == 0 || m.minute_start_ns != minute_end_ns - kNanosPerMinute) continue;
       const double vw = RoundTo(m.pv / static_cast<double>(m.volume), 0.000001);
       Push(minute_end_ns,
-           fmt::format(R"({{"T":"b","S":"{}","o":{},"h":{},"l":{},"c":{},"v":{},"t":"{}","n":{},"vw":{}}})",
-                       s.name, Px{m.open, 4}, Px{m.high, 4}, Px{m.low, 4}, Px{m.close, 4}, m.volume,
-                       Ts(m.minute_start_ns), m.count, Px{vw, 6}));
+           fmt::format(
+               R"({{"T":"b","S":"{}","o":{},"h":{},"l":{},"c":{},"v":{},"t":"{}","n":{},"vw":{}}})",
+               s.name, Px{m.open, 4}, Px{m.high, 4}, Px{m.low, 4}, Px{m.close, 4}, m.volume,
+               Ts(m.minute_start_ns), m.count, Px{vw, 6}));
       ++stats.bars;
       m = MinuteAccumulator{};
     }
@@ -357,8 +363,12 @@ struct Generator::Impl {
 
 Generator::Generator(const GeneratorOptions& options) : impl_(std::make_unique<Impl>(options)) {}
 Generator::~Generator() = default;
-bool Generator::Next(std::string* line) { return impl_->Next(line); }
-const GeneratorStats& Generator::stats() const { return impl_->stats; }
+bool Generator::Next(std::string* line) {
+  return impl_->Next(line);
+}
+const GeneratorStats& Generator::stats() const {
+  return impl_->stats;
+}
 
 Result<GeneratorStats> GenerateFile(const GeneratorOptions& options, const std::string& path) {
   TORGHUT_RETURN_IF_ERROR(ValidateOptions(options));

@@ -26,18 +26,18 @@ namespace torghut::sim {
 
 struct GeneratorOptions {
   std::vector<std::string> symbols = {"AAPL", "MSFT", "NVDA"};
-  int64_t seconds = 60;                 // length of the generated span
+  int64_t seconds = 60;  // length of the generated span
   uint64_t seed = 1;
   // Start of the span; default 2024-01-02 14:30:00Z (09:30 New York, a regular session open).
   Timestamp start = Timestamp::FromSeconds(1704205800);
-  double trades_per_second = 20.0;      // mean trade rate per symbol
-  double quotes_per_trade = 1.0;        // mean quotes per trade
-  double annual_volatility = 0.30;      // GBM sigma
-  double duplicate_share = 0.002;       // share of trades re-sent with the same id
-  double late_share = 0.01;             // share of trades delivered late
-  int64_t max_lateness_ms = 2000;       // late trades arrive at most this much after their time
-  double cancel_share = 0.001;          // share of trades later cancelled ("T":"x")
-  bool minute_bars = true;              // emit "T":"b" at each minute end
+  double trades_per_second = 20.0;  // mean trade rate per symbol
+  double quotes_per_trade = 1.0;    // mean quotes per trade
+  double annual_volatility = 0.30;  // GBM sigma
+  double duplicate_share = 0.002;   // share of trades re-sent with the same id
+  double late_share = 0.01;         // share of trades delivered late
+  int64_t max_lateness_ms = 2000;   // late trades arrive at most this much after their time
+  double cancel_share = 0.001;      // share of trades later cancelled ("T":"x")
+  bool minute_bars = true;          // emit "T":"b" at each minute end
 };
 
 // Validates options (non-empty valid symbols, positive seconds/rates, shares in [0,1]).

@@ -52,8 +52,8 @@ void SaveQuote(BinaryWriter& w, const QuoteAt& q) {
   w.PutI64(q.ask_sz);
 }
 bool LoadQuote(BinaryReader& r, QuoteAt* q) {
-  return r.GetI64(&q->ts) && r.GetF64(&q->bid_px) && r.GetF64(&q->ask_px) &&
-         r.GetI64(&q->bid_sz) && r.GetI64(&q->ask_sz);
+  return r.GetI64(&q->ts) && r.GetF64(&q->bid_px) && r.GetF64(&q->ask_px) && r.GetI64(&q->bid_sz) &&
+         r.GetI64(&q->ask_sz);
 }
 
 // Latest of `asof` and the pending quotes at or before `end`.
@@ -92,8 +92,8 @@ struct Engine::SymbolState {
   QuoteAt asof;                    // latest quote at or before the newest final bar's end
   int64_t max_trade_ts = INT64_MIN;
   int64_t last_final_start = INT64_MIN;
-  QuoteAt last_final_quote;   // the as-of quote the newest final bar was computed with
-  IndicatorSet ind1s;  // its UndoLast() takes back the newest final bar
+  QuoteAt last_final_quote;  // the as-of quote the newest final bar was computed with
+  IndicatorSet ind1s;        // its UndoLast() takes back the newest final bar
   // PT1M chain, fed by upstream minute bars.
   IndicatorSet ind1m;
   int64_t last_1m_start = INT64_MIN;
@@ -123,8 +123,8 @@ Status EngineConfig::Validate() const {
   return InvalidArgument(errors);
 }
 
-Engine::Engine(const EngineConfig& config, SymbolTable* symbols,
-               const SessionCalendar* sessions, RowSink* sink)
+Engine::Engine(const EngineConfig& config, SymbolTable* symbols, const SessionCalendar* sessions,
+               RowSink* sink)
     : config_(config), symbols_(symbols), sessions_(sessions), sink_(sink) {}
 
 Engine::~Engine() = default;
@@ -147,8 +147,8 @@ int64_t Engine::SessionStart(int64_t t) {
 
 int64_t Engine::Horizon(const SymbolState& st) const {
   if (st.max_trade_ts == INT64_MIN) return INT64_MIN;
-  return st.max_trade_ts - (config_.max_out_of_order_ms + config_.revision_horizon_ms) *
-                               kNanosPerMilli;
+  return st.max_trade_ts -
+         (config_.max_out_of_order_ms + config_.revision_horizon_ms) * kNanosPerMilli;
 }
 
 size_t Engine::FindBar(const SymbolState& st, int64_t start) {
@@ -166,8 +166,7 @@ size_t Engine::FindBar(const SymbolState& st, int64_t start) {
 namespace {
 
 void FillIdentity(RowIdentity* id, std::string_view symbol, WindowSize w, int64_t start,
-                  int64_t seq, int64_t ingest_ns, Source source, bool is_final,
-                  int64_t mutations) {
+                  int64_t seq, int64_t ingest_ns, Source source, bool is_final, int64_t mutations) {
   id->symbol.assign(symbol);
   id->window_size = w;
   id->window_step = w;
@@ -452,8 +451,7 @@ void Engine::OnBar(const market::Bar& bar, const InputMeta& meta) {
   mutations == 1 ? ++counters_.final_rows : ++counters_.revisions;
 
   const BarClose close{row.id.event_ts, bar.close, bar.vwap * static_cast<double>(bar.volume),
-                       static_cast<double>(bar.volume),
-                       Timestamp::FromNanos(SessionStart(start))};
+                       static_cast<double>(bar.volume), Timestamp::FromNanos(SessionStart(start))};
   SignalRow sig;
   sig.id = row.id;
   if (start > st.last_1m_start) {
@@ -607,15 +605,16 @@ Status Engine::Load(BinaryReader& r) {
     states_[id] = std::make_unique<SymbolState>(config_);
     SymbolState& st = *states_[id];
     uint64_t n = 0;
-    if (!r.GetU64(&n) || n > (1u << 24)) return r.ok() ? DataLoss("snapshot: bad bar count") : r.Error();
+    if (!r.GetU64(&n) || n > (1u << 24))
+      return r.ok() ? DataLoss("snapshot: bad bar count") : r.Error();
     for (uint64_t i = 0; i < n; ++i) {
       BarAgg b;
       uint8_t source = 0;
       if (!r.GetI64(&b.start) || !r.GetF64(&b.o) || !r.GetF64(&b.h) || !r.GetF64(&b.l) ||
           !r.GetF64(&b.c) || !r.GetI64(&b.open_ts) || !r.GetI64(&b.close_ts) || !r.GetI64(&b.v) ||
-          !r.GetF64(&b.pv) || !r.GetI64(&b.count) || !r.GetI64(&b.mutations) ||
-          !r.GetI64(&b.seq) || !r.GetI64(&b.ingest_ns) || !r.GetU8(&source) ||
-          !r.GetBool(&b.final) || !r.GetBool(&b.dirty)) {
+          !r.GetF64(&b.pv) || !r.GetI64(&b.count) || !r.GetI64(&b.mutations) || !r.GetI64(&b.seq) ||
+          !r.GetI64(&b.ingest_ns) || !r.GetU8(&source) || !r.GetBool(&b.final) ||
+          !r.GetBool(&b.dirty)) {
         return r.Error();
       }
       if (source > static_cast<uint8_t>(Source::kFile)) return DataLoss("snapshot: bad source");
@@ -635,8 +634,8 @@ Status Engine::Load(BinaryReader& r) {
       st.quotes.push_back(q);
     }
     if (!LoadQuote(r, &st.asof) || !r.GetI64(&st.max_trade_ts) || !r.GetI64(&st.last_final_start) ||
-        !LoadQuote(r, &st.last_final_quote) || !st.ind1s.Load(r) || !st.ind1m.Load(r) || !r.GetI64(&st.last_1m_start) || !r.GetU64(&n) ||
-        n > kMinuteHistory + 1) {
+        !LoadQuote(r, &st.last_final_quote) || !st.ind1s.Load(r) || !st.ind1m.Load(r) ||
+        !r.GetI64(&st.last_1m_start) || !r.GetU64(&n) || n > kMinuteHistory + 1) {
       return r.ok() ? DataLoss("snapshot: bad minute history") : r.Error();
     }
     for (uint64_t i = 0; i < n; ++i) {

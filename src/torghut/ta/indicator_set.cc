@@ -2,8 +2,7 @@
 
 namespace torghut::ta {
 
-IndicatorSet::IndicatorSet(int64_t vwap_window_seconds, int32_t realized_vol_window,
-                           int64_t bar_ns)
+IndicatorSet::IndicatorSet(int64_t vwap_window_seconds, int32_t realized_vol_window, int64_t bar_ns)
     : vwap_window_(vwap_window_seconds * kNanosPerSecond,
                    static_cast<size_t>(vwap_window_seconds * kNanosPerSecond / bar_ns) + 1),
       vol_(realized_vol_window) {}
@@ -94,14 +93,14 @@ bool IndicatorSet::Load(BinaryReader& r) {
   auto& v = undo_.vwap_window;
   auto& q = undo_.vol;
   uint64_t cap = 0, head = 0, size = 0;
-  const bool ok =
-      undo_.macd.Load(r) && undo_.rsi.Load(r) && undo_.vwap_session.Load(r) &&
-      r.GetF64(&b.sum) && r.GetF64(&b.sum_sq) && r.GetF64(&b.mid) && r.GetF64(&b.upper) &&
-      r.GetF64(&b.lower) && r.GetF64(&b.overwritten) && r.GetI64(&b.seen) && r.GetU64(&cap) &&
-      r.GetU64(&head) && r.GetU64(&size) && r.GetI64(&v.pops_since_resum) &&
-      r.GetF64(&v.notional) && r.GetF64(&v.volume) && r.GetI64(&q.count) &&
-      r.GetF64(&q.prev_close) && r.GetF64(&q.sum) && r.GetF64(&q.sum_sq) && r.GetF64(&q.value) &&
-      r.GetF64(&q.overwritten) && r.GetI64(&undo_.session_start_ns);
+  const bool ok = undo_.macd.Load(r) && undo_.rsi.Load(r) && undo_.vwap_session.Load(r) &&
+                  r.GetF64(&b.sum) && r.GetF64(&b.sum_sq) && r.GetF64(&b.mid) &&
+                  r.GetF64(&b.upper) && r.GetF64(&b.lower) && r.GetF64(&b.overwritten) &&
+                  r.GetI64(&b.seen) && r.GetU64(&cap) && r.GetU64(&head) && r.GetU64(&size) &&
+                  r.GetI64(&v.pops_since_resum) && r.GetF64(&v.notional) && r.GetF64(&v.volume) &&
+                  r.GetI64(&q.count) && r.GetF64(&q.prev_close) && r.GetF64(&q.sum) &&
+                  r.GetF64(&q.sum_sq) && r.GetF64(&q.value) && r.GetF64(&q.overwritten) &&
+                  r.GetI64(&undo_.session_start_ns);
   v.capacity = cap, v.head = head, v.size = size;
   return ok;
 }

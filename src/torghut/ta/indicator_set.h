@@ -1,8 +1,8 @@
 // Every indicator of one (symbol, window size) chain, advanced once per final bar.
 //
 // Apply records what it changed, so UndoLast() can take the newest bar back: a revision of the
-// newest final bar is replayed as UndoLast() + Apply(revised bar), exactly. A copy is an independent
-// snapshot of the chain (provisional rows chain on a scratch copy).
+// newest final bar is replayed as UndoLast() + Apply(revised bar), exactly. A copy is an
+// independent snapshot of the chain (provisional rows chain on a scratch copy).
 #pragma once
 
 #include <cstdint>
@@ -15,10 +15,10 @@ namespace torghut::ta {
 
 // What a closed bar contributes to the indicators.
 struct BarClose {
-  Timestamp end;          // window end (the bar's event time)
+  Timestamp end;  // window end (the bar's event time)
   double close = 0;
-  double notional = 0;    // Σ price·size (for VWAPs)
-  double volume = 0;      // Σ size
+  double notional = 0;      // Σ price·size (for VWAPs)
+  double volume = 0;        // Σ size
   Timestamp session_start;  // the US session the bar belongs to (session VWAP resets on change)
 };
 

@@ -42,7 +42,9 @@ void AppendIdentity(const RowIdentity& id, std::string* out) {
   AppendInt(out, "version", id.version);
 }
 
-void CloseObject(std::string* out) { out->back() = '}'; }
+void CloseObject(std::string* out) {
+  out->back() = '}';
+}
 
 }  // namespace
 

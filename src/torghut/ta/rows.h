@@ -18,7 +18,9 @@
 namespace torghut::ta {
 
 inline constexpr double kNull = std::numeric_limits<double>::quiet_NaN();
-inline bool IsNull(double v) { return std::isnan(v); }
+inline bool IsNull(double v) {
+  return std::isnan(v);
+}
 
 enum class WindowSize : uint8_t { k1s = 0, k1m = 1 };
 // "PT1S" / "PT1M"
@@ -28,32 +30,32 @@ constexpr int64_t WindowNanos(WindowSize w) {
 }
 
 // Where the input that produced a row came from (the envelope's `source`).
+using market::ParseSource;
 using market::Source;
 using market::SourceName;
-using market::ParseSource;
 
 // Columns shared by both tables.
 struct RowIdentity {
   std::string symbol;
-  Timestamp event_ts;      // = window_end
-  int64_t seq = 0;         // highest input seq folded into the row (see InputMeta::seq)
-  Timestamp ingest_ts;     // latest ingest time of the inputs folded into the row
+  Timestamp event_ts;   // = window_end
+  int64_t seq = 0;      // highest input seq folded into the row (see InputMeta::seq)
+  Timestamp ingest_ts;  // latest ingest time of the inputs folded into the row
   bool is_final = false;
   Source source = Source::kWs;
   WindowSize window_size = WindowSize::k1s;
   WindowSize window_step = WindowSize::k1s;
   Timestamp window_start;
   Timestamp window_end;
-  int64_t version = 1;     // grows with every change; see engine.h for the rule
+  int64_t version = 1;  // grows with every change; see engine.h for the rule
 };
 
 // ta_microbars
 struct MicrobarRow {
   RowIdentity id;
   double o = 0, h = 0, l = 0, c = 0;
-  int64_t v = 0;             // Σ size
-  double vwap = kNull;       // Σ p·s / Σ s; null when v == 0
-  int64_t count = 0;         // number of trades
+  int64_t v = 0;        // Σ size
+  double vwap = kNull;  // Σ p·s / Σ s; null when v == 0
+  int64_t count = 0;    // number of trades
 };
 
 // ta_signals; NaN = null.
