@@ -12,7 +12,8 @@ namespace {
 
 constexpr int64_t kBarNs = kNanosPerSecond;
 constexpr uint32_t kSnapshotMagic = 0x54484754;  // "TGHT"
-constexpr uint32_t kSnapshotVersion = 1;
+// 2: the PT1M indicator chain is optional (a presence flag precedes it).
+constexpr uint32_t kSnapshotVersion = 2;
 constexpr size_t kMaxPendingQuotes = 4096;
 constexpr size_t kMinuteHistory = 16;
 
@@ -83,8 +84,17 @@ void ConsumeQuotes(internal::Ring<QuoteAt>& pending, QuoteAt& asof, int64_t end)
 
 struct Engine::SymbolState {
   explicit SymbolState(const EngineConfig& c)
-      : ind1s(c.vwap_window_seconds, c.realized_vol_window, kNanosPerSecond),
-        ind1m(c.vwap_window_seconds, c.realized_vol_window, kNanosPerMinute) {}
+      : ind1s(c.vwap_window_seconds, c.realized_vol_window, kNanosPerSecond) {}
+
+  // The PT1M chain exists only for symbols that receive upstream minute bars: most of a broad
+  // universe never does, and the chain is half of a symbol's fixed state.
+  IndicatorSet& Ind1m(const EngineConfig& c) {
+    if (!ind1m) {
+      ind1m = std::make_unique<IndicatorSet>(c.vwap_window_seconds, c.realized_vol_window,
+                                             kNanosPerMinute);
+    }
+    return *ind1m;
+  }
 
   internal::Ring<BarAgg> bars;     // sorted by start: final bars first, then open ones
   internal::TradeIdSet ids;        // seen trade ids; a cancelled id is stored as ~id
@@ -94,8 +104,8 @@ struct Engine::SymbolState {
   int64_t last_final_start = INT64_MIN;
   QuoteAt last_final_quote;  // the as-of quote the newest final bar was computed with
   IndicatorSet ind1s;        // its UndoLast() takes back the newest final bar
-  // PT1M chain, fed by upstream minute bars.
-  IndicatorSet ind1m;
+  // PT1M chain, fed by upstream minute bars; null until the first one (see Ind1m).
+  std::unique_ptr<IndicatorSet> ind1m;
   int64_t last_1m_start = INT64_MIN;
   internal::Ring<MinuteRef> minutes;  // recent minute bars, oldest first
   bool dirty_listed = false;
@@ -457,12 +467,12 @@ void Engine::OnBar(const market::Bar& bar, const InputMeta& meta) {
   if (start > st.last_1m_start) {
     st.last_1m_start = start;
   } else if (start == st.last_1m_start) {
-    st.ind1m.UndoLast();  // revision of the newest minute: recompute exactly
+    st.Ind1m(config_).UndoLast();  // revision of the newest minute: recompute exactly
   } else {
     while (st.minutes.size() > kMinuteHistory) st.minutes.pop_front();
     return;  // an older minute: the chain after it is not rewritten
   }
-  st.ind1m.Apply(close, &sig);
+  st.Ind1m(config_).Apply(close, &sig);
   sink_->OnSignal(sig);
   while (st.minutes.size() > kMinuteHistory) st.minutes.pop_front();
 }
@@ -562,7 +572,8 @@ void Engine::Save(BinaryWriter& w) const {
     w.PutI64(st->last_final_start);
     SaveQuote(w, st->last_final_quote);
     st->ind1s.Save(w);
-    st->ind1m.Save(w);
+    w.PutBool(st->ind1m != nullptr);
+    if (st->ind1m) st->ind1m->Save(w);
     w.PutI64(st->last_1m_start);
     w.PutU64(st->minutes.size());
     for (size_t i = 0; i < st->minutes.size(); ++i) {
@@ -571,6 +582,23 @@ void Engine::Save(BinaryWriter& w) const {
     }
   }
 }
+
+namespace {
+
+// The optional PT1M chain: a presence flag, then the set.
+bool LoadMinuteChain(BinaryReader& r, const EngineConfig& c, std::unique_ptr<IndicatorSet>* chain) {
+  bool present = false;
+  if (!r.GetBool(&present)) return false;
+  if (!present) {
+    chain->reset();
+    return true;
+  }
+  *chain =
+      std::make_unique<IndicatorSet>(c.vwap_window_seconds, c.realized_vol_window, kNanosPerMinute);
+  return (*chain)->Load(r);
+}
+
+}  // namespace
 
 Status Engine::Load(BinaryReader& r) {
   uint32_t magic = 0, version = 0, present = 0;
@@ -634,8 +662,9 @@ Status Engine::Load(BinaryReader& r) {
       st.quotes.push_back(q);
     }
     if (!LoadQuote(r, &st.asof) || !r.GetI64(&st.max_trade_ts) || !r.GetI64(&st.last_final_start) ||
-        !LoadQuote(r, &st.last_final_quote) || !st.ind1s.Load(r) || !st.ind1m.Load(r) ||
-        !r.GetI64(&st.last_1m_start) || !r.GetU64(&n) || n > kMinuteHistory + 1) {
+        !LoadQuote(r, &st.last_final_quote) || !st.ind1s.Load(r) ||
+        !LoadMinuteChain(r, config_, &st.ind1m) || !r.GetI64(&st.last_1m_start) || !r.GetU64(&n) ||
+        n > kMinuteHistory + 1) {
       return r.ok() ? DataLoss("snapshot: bad minute history") : r.Error();
     }
     for (uint64_t i = 0; i < n; ++i) {
@@ -656,7 +685,7 @@ size_t Engine::StateBytes() const {
     total += sizeof(SymbolState) + s->bars.capacity() * sizeof(BarAgg) +
              s->quotes.capacity() * sizeof(QuoteAt) + s->ids.HeapBytes() +
              s->minutes.capacity() * sizeof(MinuteRef) + s->ind1s.HeapBytes() +
-             s->ind1m.HeapBytes();
+             (s->ind1m ? sizeof(IndicatorSet) + s->ind1m->HeapBytes() : 0);
   }
   return total;
 }
