@@ -141,4 +141,29 @@ TEST_F(CliTest, GenerateThenReplayWritesSortedFinalRows) {
   }
 }
 
+// On a terminal the replay draws a progress bar (and clears it before the summary); in a pipe
+// it writes no control characters at all. `script` gives the command a pseudo-terminal.
+TEST_F(CliTest, ProgressBarOnlyOnATerminal) {
+  const std::string sample = (dir_ / "sample.jsonl").string();
+  ASSERT_EQ(Torghut("sim generate --symbols A,B,C,D,E,F --seconds 400 --out " + sample).exit_code,
+            0);
+  const std::string tty_log = (dir_ / "tty.txt").string();
+  const std::string cmd = "script -qfec '" + std::string(TORGHUT_BIN) + " replay --from-file " +
+                          sample + " --out " + (dir_ / "out1").string() + "' /dev/null > " +
+                          tty_log + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << Slurp(tty_log);
+  const std::string on_tty = Slurp(tty_log);
+  EXPECT_NE(on_tty.find("\rreplay ["), std::string::npos) << on_tty.substr(0, 400);
+  EXPECT_NE(on_tty.find("% "), std::string::npos);
+  EXPECT_NE(on_tty.find("\033[K"), std::string::npos);  // cleared before the summary
+  EXPECT_NE(on_tty.find("events/s"), std::string::npos);
+
+  CommandResult piped =
+      Torghut("replay --from-file " + sample + " --out " + (dir_ / "out2").string());
+  ASSERT_EQ(piped.exit_code, 0);
+  EXPECT_EQ(piped.err.find('\r'), std::string::npos);
+  EXPECT_EQ(piped.err.find('\033'), std::string::npos);
+  EXPECT_EQ(Slurp(dir_ / "out1" / "signals.jsonl"), Slurp(dir_ / "out2" / "signals.jsonl"));
+}
+
 }  // namespace

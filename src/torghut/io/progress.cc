@@ -11,7 +11,8 @@ Progress::Progress(std::string label, uint64_t total)
       total_(total),
       enabled_(::isatty(STDERR_FILENO) == 1),
       start_(std::chrono::steady_clock::now()),
-      last_draw_(start_) {}
+      // The first look at the clock draws at once; later draws are at least 100 ms apart.
+      last_draw_(start_ - std::chrono::seconds(1)) {}
 
 void Progress::Update(uint64_t done, int64_t items) {
   if (!enabled_ || (++calls_ & 0xfff) != 0) return;  // look at the clock every 4096 calls

@@ -233,9 +233,8 @@ Result<FileReplayResult> ReplayFile(
       TORGHUT_RETURN_IF_ERROR(replayer.Snapshot());
       ++next_snapshot;
     }
-    if ((number & 4095) == 0 && progress) {
-      progress->Update(reader->bytes_read(), replayer.result().events);
-    }
+    // Cheap per line: Progress looks at the clock only every 4096 calls.
+    if (progress) progress->Update(reader->bytes_read(), replayer.result().events);
   }
   replayer.Finish();
   if (progress) progress->Finish();
