@@ -10,8 +10,12 @@ PACKAGES=(
   g++ cmake ninja-build ccache clang libclang-rt-14-dev pkg-config
   # libraries (tzdata: the session calendar reads America/New_York from the tz database)
   libsimdjson-dev libcli11-dev libfmt-dev nlohmann-json3-dev tzdata
+  # the bus: Kafka client (and its mock cluster for tests), zlib for record checksums
+  librdkafka-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libbenchmark-dev
+  # kcat: the Kafka tests and benchmarks use it as an independent Kafka client
+  kcat
   # the TA benchmark's peer (bench/run_ta_bench.sh starts it on loopback)
   clickhouse-server clickhouse-client
 )

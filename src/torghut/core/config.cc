@@ -1,5 +1,7 @@
 #include "torghut/core/config.h"
 
+#include <unistd.h>  // environ
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -54,6 +56,23 @@ std::optional<std::string> EnvSource::Get(std::string_view name) const {
   auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
   return it->second;
+}
+
+std::map<std::string, std::string> EnvSource::WithPrefix(std::string_view prefix) const {
+  std::map<std::string, std::string> out;
+  if (process_) {
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+      std::string_view entry(*e);
+      const size_t eq = entry.find('=');
+      if (eq == std::string_view::npos || !entry.starts_with(prefix)) continue;
+      out.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+    }
+    return out;
+  }
+  for (const auto& [k, v] : values_) {
+    if (std::string_view(k).starts_with(prefix)) out.emplace(k, v);
+  }
+  return out;
 }
 
 std::optional<std::string> ConfigReader::OptionalString(std::string_view name) {

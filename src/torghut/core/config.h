@@ -31,6 +31,8 @@ class EnvSource {
   static EnvSource Process();
   static EnvSource FromMap(std::map<std::string, std::string> values);
   std::optional<std::string> Get(std::string_view name) const;
+  // Every set variable whose name starts with `prefix`, sorted by name.
+  std::map<std::string, std::string> WithPrefix(std::string_view prefix) const;
 
  private:
   bool process_ = true;
@@ -60,6 +62,11 @@ class ConfigReader {
   std::string Secret(std::string_view name, bool required = false);
   // Like Secret but tries each name in order (e.g. ALPACA_KEY_ID then APCA_API_KEY_ID).
   std::string SecretAny(std::initializer_list<std::string_view> names, bool required = false);
+
+  // The variables whose names start with `prefix` (e.g. pass-through settings like KAFKA_*).
+  std::map<std::string, std::string> WithPrefix(std::string_view prefix) const {
+    return env_.WithPrefix(prefix);
+  }
 
   // Records an error found by the caller's own cross-field validation.
   void AddError(std::string line);
