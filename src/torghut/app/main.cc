@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   int exit_code = torghut::app::kExitOk;
   torghut::app::AddSimCommand(app, &exit_code);
   torghut::app::AddReplayCommand(app, &exit_code);
+  torghut::app::AddBusCommand(app, &exit_code);
 
   // CLI11 would call an unknown command "an unexpected argument"; say what it is.
   if (argc > 1 && argv[1][0] != '-') {
