@@ -4,12 +4,12 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include "torghut/app/commands.h"
 #include "torghut/core/calendar.h"
 #include "torghut/core/config.h"
+#include "torghut/io/atomic_file.h"
 #include "torghut/replay/file_replay.h"
 #include "torghut/ta/engine_env.h"
 #include "torghut/ta/final_rows.h"
@@ -25,22 +25,6 @@ struct ReplayFlags {
   int partitions = 1;
   bool no_progress = false;
 };
-
-// Writes `content` to `path` atomically (temp file + rename), so a reader never sees half a file.
-Status WriteFileAtomically(const std::filesystem::path& path, const std::string& content) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Unavailable("cannot write " + tmp.string());
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
-    if (!out) return Unavailable("write failed for " + tmp.string() + " (disk full?)");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Unavailable("cannot rename " + tmp.string() + ": " + ec.message());
-  return Status::Ok();
-}
 
 int RunReplay(const ReplayFlags& flags) {
   ConfigReader cfg(EnvSource::Process());

@@ -16,9 +16,11 @@
 #include <random>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "torghut/bus/embedded/partition_log.h"
 #include "torghut/core/log.h"
+#include "torghut/io/atomic_file.h"
 
 namespace torghut::bus::embedded {
 
@@ -28,6 +30,7 @@ using std::chrono::milliseconds;
 
 // One partition's writer, shared by every producer of this process.
 struct LockedWriter {
+  std::string name;  // "topic/p", for logs
   std::mutex mu;
   std::unique_ptr<PartitionWriter> writer;
 };
@@ -54,12 +57,18 @@ struct SharedState {
     wake_cv.notify_all();
   }
 
-  Result<int32_t> PartitionCount(std::string_view topic) const {
+  // A topic's partition count never changes once created, so it is read from disk once.
+  Result<int32_t> PartitionCount(std::string_view topic) {
+    std::lock_guard<std::mutex> lock(counts_mu);
+    if (auto it = partition_counts.find(topic); it != partition_counts.end()) return it->second;
     std::ifstream in(topics_dir / std::string(topic) / "partitions");
     int32_t n = 0;
     if (!(in >> n) || n <= 0) return NotFound("topic '" + std::string(topic) + "' does not exist");
+    partition_counts.emplace(std::string(topic), n);
     return n;
   }
+  std::mutex counts_mu;
+  std::map<std::string, int32_t, std::less<>> partition_counts;
 
   Status EnsureTopic(std::string_view topic, int32_t partitions) {
     TORGHUT_RETURN_IF_ERROR(ValidateTopicName(topic));
@@ -99,6 +108,7 @@ struct SharedState {
     TORGHUT_ASSIGN_OR_RETURN(std::unique_ptr<PartitionWriter> w,
                              PartitionWriter::Open(PartitionDir(topic, p), options));
     auto locked = std::make_shared<LockedWriter>();
+    locked->name = key;
     locked->writer = std::move(w);
     writers.emplace(key, locked);
     return locked;
@@ -113,34 +123,13 @@ std::string ReadSmallFile(const fs::path& path) {
   return s;
 }
 
-// Replaces `path` with `content` so that a crash leaves either the old or the new file.
-Status WriteFileDurably(const fs::path& path, const std::string& content) {
-  const fs::path tmp = path.string() + ".tmp" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Unavailable("cannot write " + tmp.string() + ": " + std::strerror(errno));
-  const bool ok =
-      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-      ::fdatasync(fd) == 0;
-  const int err = errno;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    const std::string msg = "cannot write " + tmp.string() + ": " + std::strerror(err);
-    return err == ENOSPC ? ResourceExhausted(msg) : Unavailable(msg);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Unavailable("cannot rename " + tmp.string() + ": " + std::strerror(errno));
-  }
-  const int dfd = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return Status::Ok();
+// groups/<group>/<topic>.<p>.<kind>: "offset" (committed position) or "owner" (read lock).
+fs::path GroupFile(const fs::path& group_dir, const TopicPartition& tp, const char* kind) {
+  return group_dir / (tp.topic + "." + std::to_string(tp.partition) + "." + kind);
 }
 
 fs::path OffsetPath(const fs::path& group_dir, const TopicPartition& tp) {
-  return group_dir / (tp.topic + "." + std::to_string(tp.partition) + ".offset");
+  return GroupFile(group_dir, tp, "offset");
 }
 
 int64_t ReadCommitted(const fs::path& group_dir, const TopicPartition& tp) {
@@ -189,6 +178,7 @@ class EmbeddedProducer final : public Producer {
         auto fresh = std::make_unique<TopicSlot>();
         fresh->name = std::string(topic);
         fresh->pending.resize(static_cast<size_t>(n));
+        fresh->writers.resize(static_cast<size_t>(n));
         it = topics_.emplace(fresh->name, std::move(fresh)).first;
       }
       slot = last_slot_ = it->second.get();
@@ -264,6 +254,8 @@ class EmbeddedProducer final : public Producer {
   struct TopicSlot {
     std::string name;
     std::vector<Batch> pending;  // one per partition
+    // The partitions' writers, opened on first append; touched by the writer thread only.
+    std::vector<std::shared_ptr<LockedWriter>> writers;
   };
   struct Done {
     const TopicSlot* topic;
@@ -278,7 +270,7 @@ class EmbeddedProducer final : public Producer {
     std::vector<std::pair<TopicSlot*, std::vector<Batch>>> work;
     auto last_sync = Clock::now();
     auto last_retention = Clock::now();
-    std::unordered_map<std::string, std::shared_ptr<LockedWriter>> dirty;
+    std::unordered_set<LockedWriter*> dirty;  // appended to since the last fsync
     while (true) {
       bool stopping;
       {
@@ -288,7 +280,7 @@ class EmbeddedProducer final : public Producer {
                               : milliseconds(60'000);
         work_cv_.wait_for(lock, wait, [&] { return has_work_ || stop_; });
         stopping = stop_;
-        // Swap the pending batches out; their buffers come back empty (capacity kept) next time.
+        // Swap the pending batches out; their byte buffers come back empty with their capacity.
         work.resize(topics_.size());
         size_t i = 0;
         for (auto& [name, slot] : topics_) {
@@ -307,7 +299,7 @@ class EmbeddedProducer final : public Producer {
           Batch& b = batches[p];
           if (b.tokens.empty()) continue;
           int64_t first_offset = -1;
-          Status status = Append(slot->name, static_cast<int32_t>(p), b, &first_offset, &dirty);
+          Status status = Append(*slot, static_cast<int32_t>(p), b, &first_offset, &dirty);
           done.push_back(Done{slot, static_cast<int32_t>(p), first_offset, std::move(b.tokens),
                               std::move(status)});
           b.bytes.clear();
@@ -318,10 +310,10 @@ class EmbeddedProducer final : public Producer {
       if (!dirty.empty() &&
           (state_->options.fsync == FsyncPolicy::kBatch || stopping ||
            Clock::now() - last_sync >= milliseconds(state_->options.fsync_interval_ms))) {
-        for (auto& [key, w] : dirty) {
+        for (LockedWriter* w : dirty) {
           std::lock_guard<std::mutex> lock(w->mu);
           if (Status s = w->writer->Sync(); !s.ok()) {
-            log::Error("bus", "fsync failed", {{"partition", key}, {"error", s.ToString()}});
+            log::Error("bus", "fsync failed", {{"partition", w->name}, {"error", s.ToString()}});
           }
         }
         dirty.clear();
@@ -357,20 +349,21 @@ class EmbeddedProducer final : public Producer {
   }
 
   // Appends one partition's batch; with FsyncPolicy::kBatch it is on disk before it is reported.
-  Status Append(const std::string& topic, int32_t p, Batch& b, int64_t* first_offset,
-                std::unordered_map<std::string, std::shared_ptr<LockedWriter>>* dirty) {
-    Result<std::shared_ptr<LockedWriter>> w = state_->Writer(topic, p);
-    if (!w.ok()) return w.status();
-    std::lock_guard<std::mutex> lock((*w)->mu);
+  Status Append(TopicSlot& slot, int32_t p, Batch& b, int64_t* first_offset,
+                std::unordered_set<LockedWriter*>* dirty) {
+    std::shared_ptr<LockedWriter>& w = slot.writers[static_cast<size_t>(p)];
+    if (!w) {
+      Result<std::shared_ptr<LockedWriter>> opened = state_->Writer(slot.name, p);
+      if (!opened.ok()) return opened.status();
+      w = *opened;
+    }
+    std::lock_guard<std::mutex> lock(w->mu);
     Result<int64_t> first =
-        (*w)->writer->Append(b.bytes.data(), b.bytes.size(), b.tokens.size(), b.max_timestamp_ms);
+        w->writer->Append(b.bytes.data(), b.bytes.size(), b.tokens.size(), b.max_timestamp_ms);
     if (!first.ok()) return first.status();
     *first_offset = *first;
-    if (state_->options.fsync == FsyncPolicy::kBatch) {
-      TORGHUT_RETURN_IF_ERROR((*w)->writer->Sync());
-    } else {
-      dirty->emplace(topic + "/" + std::to_string(p), *w);
-    }
+    if (state_->options.fsync == FsyncPolicy::kBatch) return w->writer->Sync();
+    dirty->insert(w.get());
     return Status::Ok();
   }
 
@@ -449,8 +442,8 @@ class EmbeddedConsumer final : public Consumer {
                                   ": not assigned to this member");
       }
       if (p.offset < 0) return InvalidArgument("commit offset must be >= 0");
-      TORGHUT_RETURN_IF_ERROR(
-          WriteFileDurably(OffsetPath(group_dir_, tp), std::to_string(p.offset) + "\n"));
+      TORGHUT_RETURN_IF_ERROR(WriteFileAtomically(
+          OffsetPath(group_dir_, tp), std::to_string(p.offset) + "\n", Durability::kSynced));
     }
     return Status::Ok();
   }
@@ -581,8 +574,7 @@ class EmbeddedConsumer final : public Consumer {
     for (const TopicPartition& tp : desired) {
       if (Find(tp) != nullptr) continue;
       // The previous owner may still hold it (until its next rebalance); retry at the next one.
-      const fs::path owner =
-          group_dir_ / (tp.topic + "." + std::to_string(tp.partition) + ".owner");
+      const fs::path owner = GroupFile(group_dir_, tp, "owner");
       const int fd = ::open(owner.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
       if (fd < 0) continue;
       if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "torghut/core/log.h"
+#include "torghut/io/atomic_file.h"
 
 namespace torghut::bus::embedded {
 namespace {
@@ -77,50 +78,52 @@ bool WriteAll(int fd, const char* p, size_t n) {
   return true;
 }
 
-// Where a forward scan of a segment stopped.
+// Decodes the consecutive records at buf[0, n) whose offsets continue from *next_offset, calling
+// visit(record) for each, and returns the bytes they take. *stop says why it stopped (a record
+// whose offset is out of sequence counts as corrupt); *needed is the size of an incomplete one.
+template <typename Visit>
+size_t WalkRecords(const char* buf, size_t n, int64_t* next_offset, DecodeOutcome* stop,
+                   size_t* needed, Visit&& visit) {
+  size_t at = 0;
+  while (true) {
+    RecordView r;
+    *stop = DecodeRecord(buf + at, n - at, &r, needed);
+    if (*stop == DecodeOutcome::kOk && r.offset != *next_offset) *stop = DecodeOutcome::kCorrupt;
+    if (*stop != DecodeOutcome::kOk) return at;
+    visit(r);
+    at += r.size;
+    ++*next_offset;
+  }
+}
+
+// Where a forward scan of a segment stopped: after its last good record.
 struct ScanEnd {
   int64_t position = 0;     // file position after the last good record
   int64_t next_offset = 0;  // offset the next record must have
   int64_t last_timestamp_ms = 0;
-  bool clean = true;  // false: bytes after `position` are not a good record
 };
 
 // Walks records from `position` (which must hold offset `offset`) to the last good one.
 Result<ScanEnd> ScanSegment(int fd, int64_t position, int64_t offset) {
-  ScanEnd end{position, offset, 0, true};
+  ScanEnd end{position, offset, 0};
   std::vector<char> buf(kScanChunk);
   while (true) {
     const ssize_t got = PreadAll(fd, buf.data(), buf.size(), end.position);
     if (got < 0) return ErrnoStatus("read segment");
-    if (got == 0) return end;
-    size_t at = 0;
-    while (true) {
-      RecordView r;
-      size_t needed = 0;
-      const DecodeOutcome o =
-          DecodeRecord(buf.data() + at, static_cast<size_t>(got) - at, &r, &needed);
-      if (o == DecodeOutcome::kOk && r.offset == end.next_offset) {
-        at += r.size;
-        end.position += r.size;
-        end.next_offset++;
-        end.last_timestamp_ms = std::max(end.last_timestamp_ms, r.timestamp_ms);
-        continue;
-      }
-      if (o == DecodeOutcome::kIncomplete && static_cast<size_t>(got) == buf.size()) {
-        if (at == 0) {
-          if (needed > kMaxRecordBytes + 8) {
-            end.clean = false;
-            return end;
-          }
-          buf.resize(std::max(buf.size() * 2, needed));
-        }
-        break;  // refill from end.position
-      }
-      // Incomplete at end of file, corrupt, or an offset out of sequence.
-      end.clean = (o == DecodeOutcome::kIncomplete && at == static_cast<size_t>(got));
-      if (o == DecodeOutcome::kIncomplete && at < static_cast<size_t>(got)) end.clean = false;
-      return end;
+    DecodeOutcome stop;
+    size_t needed = 0;
+    const size_t used = WalkRecords(buf.data(), static_cast<size_t>(got), &end.next_offset, &stop,
+                                    &needed, [&](const RecordView& r) {
+                                      end.last_timestamp_ms =
+                                          std::max(end.last_timestamp_ms, r.timestamp_ms);
+                                    });
+    end.position += static_cast<int64_t>(used);
+    // A record cut by the chunk boundary: read on from it (growing the buffer for a big one).
+    if (stop == DecodeOutcome::kIncomplete && static_cast<size_t>(got) == buf.size()) {
+      if (used == 0) buf.resize(std::max(buf.size() * 2, needed));
+      continue;
     }
+    return end;  // the end of the file, or a torn or corrupt record
   }
 }
 
@@ -146,9 +149,8 @@ std::vector<IndexEntry> ReadIndex(const fs::path& path) {
 
 // The last index entry at or before `offset` whose record really is there (the index is a hint:
 // a torn or stale entry falls back to an earlier one, ultimately the segment start).
-std::pair<int64_t, int64_t> IndexedStart(int fd, const fs::path& idx_path, int64_t base,
-                                         int64_t offset) {
-  std::vector<IndexEntry> entries = ReadIndex(idx_path);
+std::pair<int64_t, int64_t> IndexedStart(int fd, const std::vector<IndexEntry>& entries,
+                                         int64_t base, int64_t offset) {
   auto it =
       std::upper_bound(entries.begin(), entries.end(), offset - base,
                        [](int64_t rel, const IndexEntry& e) { return rel < e.relative_offset; });
@@ -255,6 +257,7 @@ Status PartitionWriter::Recover() {
     end_offset_ = 0;
     return OpenActive(0, /*create=*/true);
   }
+  std::vector<IndexEntry> entries;  // after the loop: the active segment's
   for (size_t i = 0; i < bases.size(); ++i) {
     const bool active = i + 1 == bases.size();
     const fs::path log_path = SegmentPath(dir_, bases[i], "log");
@@ -263,7 +266,8 @@ Status PartitionWriter::Recover() {
     // Sealed segments were complete before the next one was created: only their tail is read
     // (for the newest timestamp). The active one is checked from its last good index entry on.
     const int64_t probe = active ? std::numeric_limits<int64_t>::max() : bases[i + 1] - 1;
-    const auto [pos, off] = IndexedStart(fd, SegmentPath(dir_, bases[i], "idx"), bases[i], probe);
+    entries = ReadIndex(SegmentPath(dir_, bases[i], "idx"));
+    const auto [pos, off] = IndexedStart(fd, entries, bases[i], probe);
     Result<ScanEnd> scan = ScanSegment(fd, pos, off);
     struct stat st {};
     ::fstat(fd, &st);
@@ -294,7 +298,6 @@ Status PartitionWriter::Recover() {
   }
   TORGHUT_RETURN_IF_ERROR(OpenActive(bases.back(), /*create=*/false));
   // Drop index entries that point at or past the cut (and a torn entry at the end).
-  std::vector<IndexEntry> entries = ReadIndex(SegmentPath(dir_, bases.back(), "idx"));
   size_t keep = 0;
   while (keep < entries.size() && entries[keep].position < segments_.back().bytes) ++keep;
   if (::ftruncate(idx_fd_, static_cast<off_t>(keep * sizeof(IndexEntry))) != 0) {
@@ -315,14 +318,8 @@ Status PartitionWriter::OpenActive(int64_t base, bool create) {
   const fs::path idx_path = SegmentPath(dir_, base, "idx");
   idx_fd_ = ::open(idx_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (idx_fd_ < 0) return ErrnoStatus("cannot open " + idx_path.string());
-  if (create) {
-    // Make the new file's name durable before anything is acknowledged in it.
-    const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      ::fsync(dfd);
-      ::close(dfd);
-    }
-  }
+  // Make the new file's name durable before anything is acknowledged in it.
+  if (create) SyncDirectory(dir_);
   return Status::Ok();
 }
 
@@ -431,7 +428,7 @@ Status PartitionReader::OpenSegment(int64_t base) {
 
 Status PartitionReader::SeekWithin(int64_t base, int64_t offset) {
   TORGHUT_RETURN_IF_ERROR(OpenSegment(base));
-  auto [pos, at] = IndexedStart(fd_, SegmentPath(dir_, base, "idx"), base, offset);
+  auto [pos, at] = IndexedStart(fd_, ReadIndex(SegmentPath(dir_, base, "idx")), base, offset);
   file_pos_ = pos;
   next_offset_ = at;
   // Walk forward to `offset`.
@@ -466,12 +463,7 @@ Status PartitionReader::Seek(int64_t offset) {
     return OutOfRange("offset " + std::to_string(offset) + " is before the earliest stored (" +
                       std::to_string(bases.empty() ? 0 : bases.front()) + ")");
   }
-  const auto it = std::upper_bound(bases.begin(), bases.end(), offset) - 1;
-  Status s = SeekWithin(*it, offset);
-  if (s.code() == StatusCode::kOutOfRange && segment_base_ == *it && next_offset_ == offset) {
-    return Status::Ok();  // exactly the end
-  }
-  return s;
+  return SeekWithin(*(std::upper_bound(bases.begin(), bases.end(), offset) - 1), offset);
 }
 
 Status PartitionReader::SeekToTimestamp(int64_t timestamp_ms) {
@@ -506,30 +498,24 @@ Status PartitionReader::Read(size_t max_bytes, std::vector<RecordView>* out) {
   while (true) {
     const ssize_t got = PreadAll(fd_, buffer_.data(), buffer_.size(), file_pos_);
     if (got < 0) return ErrnoStatus("read segment");
-    size_t at = 0;
-    DecodeOutcome last = DecodeOutcome::kIncomplete;
+    DecodeOutcome stop;
     size_t needed = 0;
-    while (true) {
-      RecordView r;
-      last = DecodeRecord(buffer_.data() + at, static_cast<size_t>(got) - at, &r, &needed);
-      if (last != DecodeOutcome::kOk || r.offset != next_offset_) break;
-      out->push_back(r);
-      at += r.size;
-      next_offset_++;
-    }
-    file_pos_ += static_cast<int64_t>(at);
+    file_pos_ += static_cast<int64_t>(WalkRecords(buffer_.data(), static_cast<size_t>(got),
+                                                  &next_offset_, &stop, &needed,
+                                                  [&](const RecordView& r) { out->push_back(r); }));
     if (!out->empty()) return Status::Ok();
-    if (last == DecodeOutcome::kIncomplete && needed > buffer_.size() &&
-        needed <= kMaxRecordBytes + 8 && static_cast<size_t>(got) == buffer_.size()) {
+    if (stop == DecodeOutcome::kIncomplete && needed > buffer_.size()) {
       buffer_.resize(needed);  // one record larger than the buffer
       continue;
     }
     // Nothing complete here: either the writer has not finished this record yet, or this segment
-    // is sealed and the next one holds what follows.
-    const std::vector<int64_t> bases = ListSegments(dir_);
-    const auto next = std::upper_bound(bases.begin(), bases.end(), segment_base_);
-    if (next == bases.end() || *next != next_offset_) return Status::Ok();
-    TORGHUT_RETURN_IF_ERROR(OpenSegment(*next));
+    // is sealed and the next one — whose base is exactly our next offset — holds what follows.
+    if (next_offset_ == segment_base_) return Status::Ok();
+    const int next = ::open(SegmentPath(dir_, next_offset_, "log").c_str(), O_RDONLY | O_CLOEXEC);
+    if (next < 0) return Status::Ok();
+    ::close(fd_);
+    fd_ = next;
+    segment_base_ = next_offset_;
     file_pos_ = 0;
   }
 }
@@ -543,8 +529,8 @@ Result<PartitionOffsets> PartitionReader::Offsets(const fs::path& dir, int32_t p
   const fs::path log_path = SegmentPath(dir, bases.back(), "log");
   const int fd = ::open(log_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("cannot open " + log_path.string());
-  const auto [pos, off] = IndexedStart(fd, SegmentPath(dir, bases.back(), "idx"), bases.back(),
-                                       std::numeric_limits<int64_t>::max());
+  const auto [pos, off] = IndexedStart(fd, ReadIndex(SegmentPath(dir, bases.back(), "idx")),
+                                       bases.back(), std::numeric_limits<int64_t>::max());
   Result<ScanEnd> scan = ScanSegment(fd, pos, off);
   ::close(fd);
   if (!scan.ok()) return scan.status();
