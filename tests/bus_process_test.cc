@@ -17,39 +17,18 @@
 #include <vector>
 
 #include "torghut/bus/bus_test_support.h"
+#include "torghut/testing/test_support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string out, err;
-};
+using torghut::testing::CommandResult;
+using torghut::testing::Lines;
 
-// Runs a shell command line, capturing stdout and stderr.
-CommandResult RunShell(const std::string& cmd, const fs::path& dir) {
-  const std::string out = (dir / "cmd.out").string(), err = (dir / "cmd.err").string();
-  const int rc = std::system((cmd + " >" + out + " 2>" + err).c_str());
-  CommandResult r;
-  r.exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  std::ifstream o(out), e(err);
-  std::stringstream so, se;
-  so << o.rdbuf();
-  se << e.rdbuf();
-  r.out = so.str();
-  r.err = se.str();
-  return r;
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) {
-    if (!l.empty()) lines.push_back(l);
-  }
-  return lines;
+CommandResult RunShell(const std::string& command_line, const fs::path& dir) {
+  return torghut::testing::RunCommand(command_line, dir);
 }
 
 // The torghut-kafka-mock fixture as a child process we can send commands to.
@@ -110,11 +89,6 @@ class MockClusterProcess {
 class BusProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("torghut-busproc-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     // Trade envelopes (SPEC §3) for five symbols.
     const std::vector<std::string> symbols = {"AAPL", "MSFT", "NVDA", "TSLA", "SPY"};
     std::ofstream f(dir_ / "envelopes.jsonl");
@@ -144,13 +118,12 @@ class BusProcessTest : public ::testing::Test {
       f << envelopes_.back() << "\n";
     }
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string Torghut(const std::string& env, const std::string& args) {
     return env + " " + TORGHUT_BIN + " " + args;
   }
 
-  fs::path dir_;
+  torghut::testing::ScratchDir scratch_{"torghut-busproc"};
+  const fs::path dir_ = scratch_.path();
   std::vector<std::string> envelopes_;
 };
 
@@ -219,7 +192,12 @@ TEST_F(BusProcessTest, KafkaProducerAndConsumersInSeparateProcessesAndKcatReadsE
   const auto rows = Lines(groups.out);
   ASSERT_EQ(rows.size(), 4u) << groups.out;  // header + 3 partitions
   for (size_t i = 1; i < rows.size(); ++i) {
-    EXPECT_EQ(rows[i].substr(rows[i].find_last_not_of(' ')), "0") << rows[i];
+    std::istringstream row(rows[i]);
+    std::string group, topic, partition, committed, end, lag;
+    row >> group >> topic >> partition >> committed >> end >> lag;
+    EXPECT_EQ(group, "proc");
+    EXPECT_EQ(committed, end) << rows[i];
+    EXPECT_EQ(lag, "0") << rows[i];
   }
 }
 

@@ -11,49 +11,23 @@
 #include <vector>
 
 #include "torghut/core/time.h"
+#include "torghut/testing/test_support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string out, err;
-};
+using torghut::testing::CommandResult;
+using torghut::testing::Lines;
+using torghut::testing::Slurp;
 
 class CliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("torghut-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  static std::string Slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
   CommandResult Torghut(const std::string& args, const std::string& env = "") {
-    const std::string cmd = env + " " + TORGHUT_BIN + " " + args + " >" +
-                            (dir_ / "stdout.txt").string() + " 2>" + (dir_ / "stderr.txt").string();
-    const int status = std::system(cmd.c_str());
-    CommandResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(dir_ / "stdout.txt");
-    r.err = Slurp(dir_ / "stderr.txt");
-    return r;
+    return torghut::testing::RunCommand(env + " " + TORGHUT_BIN + " " + args, dir_);
   }
-  static std::vector<std::string> Lines(const std::string& text) {
-    std::vector<std::string> lines;
-    std::stringstream s(text);
-    for (std::string l; std::getline(s, l);) lines.push_back(l);
-    return lines;
-  }
-  fs::path dir_;
+  torghut::testing::ScratchDir scratch_{"torghut-cli"};
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(CliTest, UsageErrorsAreOneLineAndExitTwo) {

@@ -13,6 +13,7 @@
 
 #include "torghut/bus/bus_test_support.h"
 #include "torghut/core/clock.h"
+#include "torghut/testing/test_support.h"
 
 namespace torghut::bus::embedded {
 namespace {
@@ -22,15 +23,6 @@ using namespace std::chrono_literals;
 
 class PartitionLogTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("torghut-plog-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Appends records "v<i>" for i in [from, to), one per batch of `per_batch`.
   static void AppendValues(PartitionWriter& w, int from, int to, int per_batch = 10,
                            int64_t ts = 1000) {
@@ -59,7 +51,8 @@ class PartitionLogTest : public ::testing::Test {
 
   static int64_t FileSize(const fs::path& p) { return static_cast<int64_t>(fs::file_size(p)); }
 
-  fs::path dir_;
+  torghut::testing::ScratchDir scratch_{"torghut-plog"};
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(PartitionLogTest, TornTailIsCutOnReopenAndAppendsContinue) {
