@@ -26,12 +26,12 @@ echo "== embedded bus ($N_EMB messages) vs write()"
 rm -rf "$WORK/emb"
 
 echo "== Kafka (mock cluster, 1 broker) ($N_KAFKA messages) vs kcat"
-mkfifo "$WORK/mock.in"
+mkfifo "$WORK/mock.in" "$WORK/mock.out"
 "$MOCK" --topic bench.torghut:3 --topic bench.kcat:3 --topic read.torghut:3 <"$WORK/mock.in" >"$WORK/mock.out" &
 MOCK_PID=$!
-exec 3>"$WORK/mock.in"
-until grep -q bootstrap= "$WORK/mock.out" 2>/dev/null; do sleep 0.1; done
-BOOT=$(sed -n 's/^bootstrap=//p' "$WORK/mock.out")
+exec 3>"$WORK/mock.in" 4<"$WORK/mock.out"
+read -r first <&4  # blocks until the cluster is up and has printed its address
+BOOT=${first#bootstrap=}
 "$BENCH" kcat-file "$WORK/msgs.tsv" "$N_KAFKA"
 BYTES=$(stat -c %s "$WORK/msgs.tsv")
 KCAT_PROPS=(-X enable.idempotence=true -X acks=all -X compression.type=lz4 -X linger.ms=5
