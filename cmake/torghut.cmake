@@ -42,5 +42,6 @@ function(torghut_test name)
   target_compile_definitions(${name}_test PRIVATE
       TORGHUT_SOURCE_DIR="${PROJECT_SOURCE_DIR}" TORGHUT_BINARY_DIR="${PROJECT_BINARY_DIR}")
   gtest_discover_tests(${name}_test DISCOVERY_MODE PRE_TEST
-      PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "TORGHUT_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+      PROPERTIES LABELS "${ARG_LABELS}"
+      ENVIRONMENT "TORGHUT_SOURCE_DIR=${PROJECT_SOURCE_DIR};LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan.supp")
 endfunction()

@@ -12,12 +12,14 @@ PACKAGES=(
   libsimdjson-dev libcli11-dev libfmt-dev nlohmann-json3-dev tzdata
   # the bus: Kafka client (and its mock cluster for tests), zlib for record checksums
   librdkafka-dev zlib1g-dev
+  # the stores: SQLite (embedded default), Postgres client (libpqxx), ClickHouse's HTTP interface
+  libsqlite3-dev libpqxx-dev libcurl4-openssl-dev
   # tests and benchmarks
   libgtest-dev libbenchmark-dev
   # kcat: the Kafka tests and benchmarks use it as an independent Kafka client
   kcat
-  # the TA benchmark's peer (bench/run_ta_bench.sh starts it on loopback)
-  clickhouse-server clickhouse-client
+  # servers the store tests start on loopback (and the ClickHouse benchmarks' peer)
+  clickhouse-server clickhouse-client postgresql
 )
 
 missing=()

@@ -25,6 +25,8 @@ inline bool IsNull(double v) {
 enum class WindowSize : uint8_t { k1s = 0, k1m = 1 };
 // "PT1S" / "PT1M"
 std::string_view WindowSizeName(WindowSize w);
+// false when `name` is neither "PT1S" nor "PT1M".
+bool ParseWindowSize(std::string_view name, WindowSize* out);
 constexpr int64_t WindowNanos(WindowSize w) {
   return w == WindowSize::k1s ? kNanosPerSecond : kNanosPerMinute;
 }
