@@ -168,23 +168,13 @@ class ClickHouseTaStore final : public TaStore {
   Result<LatestRows> Latest(std::string_view symbol) override {
     TORGHUT_RETURN_IF_ERROR(ValidateSymbol(symbol));
     TORGHUT_RETURN_IF_ERROR(DecideLayout());
-    const std::string where =
-        fmt::format("symbol = {} AND window_size = 'PT1S'", QuoteString(symbol));
     LatestRows latest;
-    TORGHUT_ASSIGN_OR_RETURN(
-        auto bars, ReadRows<ta::MicrobarRow>(
-                       fmt::format("SELECT {} FROM {} FINAL WHERE {} ORDER BY event_ts DESC "
-                                   "LIMIT 1 FORMAT RowBinary",
-                                   SelectColumns(*layout_, internal::MicrobarColumns()),
-                                   layout_->Table(internal::kMicrobarsTable), where),
-                       false));
-    TORGHUT_ASSIGN_OR_RETURN(
-        auto signals, ReadRows<ta::SignalRow>(
-                          fmt::format("SELECT {} FROM {} FINAL WHERE {} ORDER BY event_ts DESC "
-                                      "LIMIT 1 FORMAT RowBinary",
-                                      SelectColumns(*layout_, internal::SignalColumns()),
-                                      layout_->Table(internal::kSignalsTable), where),
-                          false));
+    TORGHUT_ASSIGN_OR_RETURN(auto bars, ReadNewest<ta::MicrobarRow>(internal::kMicrobarsTable,
+                                                                  internal::MicrobarColumns(),
+                                                                  symbol));
+    TORGHUT_ASSIGN_OR_RETURN(auto signals, ReadNewest<ta::SignalRow>(internal::kSignalsTable,
+                                                                   internal::SignalColumns(),
+                                                                   symbol));
     if (!bars.empty()) latest.microbar = std::move(bars.front());
     if (!signals.empty()) latest.signal = std::move(signals.front());
     return latest;
@@ -332,6 +322,21 @@ class ClickHouseTaStore final : public TaStore {
     if (!rd.ok()) return DataLoss("clickhouse returned a truncated or unknown row");
     if (reverse) std::reverse(out.begin(), out.end());
     return out;
+  }
+
+  // The newest PT1S row of `symbol`. FINAL would merge every version of the symbol before the
+  // LIMIT; finding the newest event_ts first (versions share it, so no FINAL is needed there)
+  // leaves FINAL one identity to merge.
+  template <typename Row, size_t N>
+  Result<std::vector<Row>> ReadNewest(std::string_view table, const internal::ColumnList<N>& cols,
+                                      std::string_view symbol) {
+    const std::string where =
+        fmt::format("symbol = {} AND window_size = 'PT1S'", QuoteString(symbol));
+    return ReadRows<Row>(
+        fmt::format("SELECT {0} FROM {1} FINAL WHERE {2} AND event_ts = (SELECT max(event_ts) "
+                    "FROM {1} WHERE {2}) LIMIT 1 FORMAT RowBinary",
+                    SelectColumns(*layout_, cols), layout_->Table(table), where),
+        false);
   }
 
   Result<std::optional<Timestamp>> MaxEventTs(std::string_view table) {
