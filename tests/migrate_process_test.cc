@@ -59,6 +59,16 @@ TEST(MigrateCommand, ClickHouseAndPostgresServers) {
   EXPECT_NE(refused.err.find("newer than the v1 this torghut knows"), std::string::npos)
       << refused.err;
 
+  // Credentials the server refuses are their own error class, and never printed.
+  auto denied = RunCommand("TA_STORE=clickhouse TA_CLICKHOUSE_URL=" + ch.url() +
+                               " TA_CLICKHOUSE_USERNAME=nobody TA_CLICKHOUSE_PASSWORD=s3cr3t-pw " +
+                               kBin + " migrate --only ta",
+                           dir.path());
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_NE(denied.err.find("torghut migrate: unauthenticated: clickhouse"), std::string::npos)
+      << denied.err;
+  EXPECT_EQ((denied.out + denied.err).find("s3cr3t-pw"), std::string::npos);
+
   // A server that is down: one line naming it, exit 1.
   pg.Stop();
   auto down = RunCommand(env + kBin + " migrate --only trading", dir.path());

@@ -20,7 +20,8 @@ const char kStoreEnvHelp[] =
     "  TA_CLICKHOUSE_DATABASE   (default torghut)\n"
     "  TA_CLICKHOUSE_CLUSTER    replicated tables ON CLUSTER this cluster (default: none)\n"
     "  TA_CLICKHOUSE_TIMEOUT_MS per request (default 30000)\n"
-    "  TA_RETENTION_DAYS        ClickHouse TTL of TA rows, modern layout (default 35)\n"
+    "  TA_RETENTION_DAYS        keep TA rows this many days (ClickHouse TTL, and whole-day drops\n"
+    "                           on every backend) (default 35)\n"
     "  DB_DSN                   Postgres connection string or URI, or DB_DSN_FILE\n";
 
 StoreConfig ReadStoreConfig(ConfigReader& cfg) {
@@ -44,7 +45,8 @@ StoreConfig ReadStoreConfig(ConfigReader& cfg) {
   if (!c.clickhouse.cluster.empty() && !IsPlainIdentifier(c.clickhouse.cluster)) {
     cfg.AddError("TA_CLICKHOUSE_CLUSTER: must be a plain identifier ([A-Za-z_][A-Za-z0-9_]*)");
   }
-  c.clickhouse.retention_days = static_cast<int>(cfg.Int("TA_RETENTION_DAYS", 35, 1, 36500));
+  c.ta_retention_days = static_cast<int>(cfg.Int("TA_RETENTION_DAYS", 35, 1, 36500));
+  c.clickhouse.retention_days = c.ta_retention_days;
   c.db_dsn = cfg.Secret("DB_DSN", /*required=*/c.trading_backend == "postgres");
   return c;
 }

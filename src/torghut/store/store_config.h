@@ -27,6 +27,9 @@ struct StoreConfig {
   std::filesystem::path data_dir = "./torghut-data";
   ClickHouseTaOptions clickhouse;
   std::string db_dsn;  // DB_DSN (secret: may hold a password)
+  // TA_RETENTION_DAYS: the ClickHouse TTL (modern layout), and what the TA service passes to
+  // TaStore::DropDaysBefore on every backend.
+  int ta_retention_days = 35;
 
   std::filesystem::path ta_sqlite_path() const { return data_dir / "ta.sqlite"; }
   std::filesystem::path trading_sqlite_path() const { return data_dir / "trading.sqlite"; }

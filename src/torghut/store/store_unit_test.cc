@@ -159,6 +159,7 @@ TEST(StoreConfig, ReadsEveryVariableAndReportsEachBadOne) {
   EXPECT_EQ(c.clickhouse.http.url, "https://ch:8443");
   EXPECT_EQ(c.clickhouse.cluster, "prod");
   EXPECT_EQ(c.clickhouse.retention_days, 10);
+  EXPECT_EQ(c.ta_retention_days, 10);
   EXPECT_EQ(c.db_dsn, "host=db user=torghut");
   EXPECT_EQ(c.ta_sqlite_path(), "/data/ta.sqlite");
 

@@ -118,6 +118,12 @@ class TaStore {
   // Distinct symbols of ta_microbars, sorted.
   virtual Result<std::vector<std::string>> Symbols() = 0;
   virtual Result<StorageUsage> Usage() = 0;
+
+  // Retention (TA_RETENTION_DAYS): removes every row of both tables whose event_ts falls on a UTC
+  // day before `cutoff`'s day — whole days, because ClickHouse partitions by day and drops whole
+  // partitions (the legacy layout has no TTL; the modern one has TTL and this as well). Returns
+  // the number of days removed. Idempotent.
+  virtual Result<int64_t> DropDaysBefore(Timestamp cutoff) = 0;
 };
 
 // Checks a query before it reaches a backend: valid symbol, from <= to, limit in [1, 100000],

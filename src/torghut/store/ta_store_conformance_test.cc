@@ -475,6 +475,29 @@ TEST_P(TaStoreConformance, AnUnavailableOrFullStoreReturnsATypedErrorAndRecovers
   EXPECT_EQ((*got)[1].c, 381);
 }
 
+TEST_P(TaStoreConformance, RetentionDropsWholeDaysBeforeTheCutoff) {
+  const int64_t day_s = 86400;
+  // kT0 is 22:15 UTC: seconds -day_s lie on the day before, 0 and 3000 on kT0's day and the next.
+  std::vector<ta::MicrobarRow> bars = {Bar("AAPL", -day_s, 1), Bar("AAPL", -day_s + 60, 2),
+                                       Bar("AAPL", 0, 3), Bar("AAPL", 7000, 4)};
+  std::vector<ta::SignalRow> signals = {Signal("AAPL", -day_s), Signal("AAPL", 0)};
+  ASSERT_TRUE(store_->WriteMicrobars(bars).ok());
+  ASSERT_TRUE(store_->WriteSignals(signals).ok());
+  // Any moment of kT0's day keeps that whole day.
+  auto dropped = store_->DropDaysBefore(Timestamp::FromMillis(kT0 + 1000));
+  ASSERT_TRUE(dropped.ok()) << dropped.status().ToString();
+  EXPECT_EQ(*dropped, 1);
+  auto left = store_->ReadMicrobars(Range("AAPL", -2 * day_s, day_s));
+  ASSERT_TRUE(left.ok());
+  ASSERT_EQ(left->size(), 2u);
+  EXPECT_EQ((*left)[0].c, 3);
+  EXPECT_EQ((*left)[1].c, 4);
+  auto left_signals = store_->ReadSignals(Range("AAPL", -2 * day_s, day_s));
+  ASSERT_TRUE(left_signals.ok());
+  ASSERT_EQ(left_signals->size(), 1u);
+  EXPECT_EQ(*store_->DropDaysBefore(Timestamp::FromMillis(kT0 + 1000)), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, TaStoreConformance, ::testing::Values("sqlite", "clickhouse"),
                          [](const auto& info) { return info.param; });
 

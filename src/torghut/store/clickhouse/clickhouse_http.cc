@@ -26,6 +26,16 @@ std::string UrlEncode(CURL* curl, std::string_view s) {
   return out;
 }
 
+// The URL without user:password@ (a URL may carry credentials; messages never do).
+std::string Redacted(std::string_view url) {
+  const size_t scheme = url.find("://");
+  const size_t at = url.find('@');
+  if (scheme == std::string_view::npos || at == std::string_view::npos || at < scheme) {
+    return std::string(url);
+  }
+  return std::string(url.substr(0, scheme + 3)) + std::string(url.substr(at + 1));
+}
+
 }  // namespace
 
 std::string QuoteString(std::string_view text) {
@@ -132,7 +142,8 @@ Result<std::string> ClickHouseHttp::Post(std::string_view query_param, std::stri
   curl_slist_free_all(headers);
   if (rc != CURLE_OK) {
     return Unavailable(
-        fmt::format("clickhouse at {} unreachable: {}", options_.url, curl_easy_strerror(rc)));
+        fmt::format("clickhouse at {} unreachable: {}", Redacted(options_.url),
+                    curl_easy_strerror(rc)));
   }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

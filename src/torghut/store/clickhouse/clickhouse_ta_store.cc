@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "torghut/core/symbols.h"
 #include "torghut/store/clickhouse/clickhouse_schema.h"
@@ -200,6 +201,36 @@ class ClickHouseTaStore final : public TaStore {
     while (!rd.done() && rd.ok()) out.push_back(rd.String());
     if (!rd.ok()) return DataLoss("clickhouse returned a truncated symbol list");
     return out;
+  }
+
+  Result<int64_t> DropDaysBefore(Timestamp cutoff) override {
+    TORGHUT_RETURN_IF_ERROR(DecideLayout());
+    // Partitions are days (toDate of event_ts); `partition` reads 'YYYY-MM-DD' on 18.16 and
+    // current servers alike, and compares as text in date order.
+    const std::string first_kept = FormatRfc3339(cutoff).substr(0, 10);
+    TORGHUT_ASSIGN_OR_RETURN(
+        std::string listing,
+        http_.Query(fmt::format(
+            "SELECT DISTINCT table, partition FROM system.parts WHERE database = {} AND table IN "
+            "('ta_microbars', 'ta_signals') AND active ORDER BY partition FORMAT TabSeparated",
+            QuoteString(layout_->database))));
+    std::set<std::string> days;
+    for (std::string_view rest = listing; !rest.empty();) {
+      const std::string_view line = rest.substr(0, rest.find('\n'));
+      rest.remove_prefix(std::min(rest.size(), line.size() + 1));
+      const size_t tab = line.find('\t');
+      if (tab == std::string_view::npos) continue;
+      std::string day(line.substr(tab + 1));
+      if (day.size() >= 2 && day.front() == '\'') day = day.substr(1, day.size() - 2);
+      if (day.size() != 10 || day >= first_kept) continue;
+      TORGHUT_RETURN_IF_ERROR(
+          http_.Query(fmt::format("ALTER TABLE {}{} DROP PARTITION {}",
+                                  layout_->Table(line.substr(0, tab)), layout_->OnCluster(),
+                                  QuoteString(day)))
+              .status());
+      days.insert(day);
+    }
+    return static_cast<int64_t>(days.size());
   }
 
   Result<StorageUsage> Usage() override {

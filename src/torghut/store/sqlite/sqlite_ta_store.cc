@@ -193,7 +193,7 @@ class SqliteTaStore final : public TaStore {
           }
           return true;
         }));
-    if (static_cast<int64_t>(out.size()) <= q.limit) finish();
+    finish();  // the oldest bucket (harmless again when the scan stopped at the limit)
     std::reverse(out.begin(), out.end());
     return out;
   }
@@ -232,16 +232,51 @@ class SqliteTaStore final : public TaStore {
   }
 
   Result<std::vector<std::string>> Symbols() override {
-    // A skip-scan over the primary key: one seek per distinct symbol instead of a full scan.
-    TORGHUT_ASSIGN_OR_RETURN(SqliteStatement * st,
-                             db_.Prepare("SELECT DISTINCT symbol FROM ta_microbars ORDER BY 1"));
+    // One primary-key seek per distinct symbol (a skip scan by hand), not a scan of every row.
+    TORGHUT_ASSIGN_OR_RETURN(
+        SqliteStatement * st,
+        db_.Prepare("SELECT symbol FROM ta_microbars WHERE symbol > ?1 ORDER BY symbol LIMIT 1"));
     std::vector<std::string> out;
+    std::string after;  // "" sorts before every valid symbol
     while (true) {
+      st->BindText(1, after);
       TORGHUT_ASSIGN_OR_RETURN(bool row, st->Step());
       if (!row) break;
-      out.emplace_back(st->Text(0));
+      after = std::string(st->Text(0));
+      st->Reset();
+      out.push_back(after);
     }
     return out;
+  }
+
+  Result<int64_t> DropDaysBefore(Timestamp cutoff) override {
+    const int64_t day_ms = kNanosPerDay / kNanosPerMilli;
+    const int64_t first_kept = FloorDiv(cutoff.millis(), day_ms) * day_ms;
+    TORGHUT_ASSIGN_OR_RETURN(SqliteStatement * days,
+                             db_.Prepare("SELECT count(*) FROM (SELECT event_ts / 86400000 FROM "
+                                         "ta_microbars WHERE event_ts < ?1 UNION SELECT "
+                                         "event_ts / 86400000 FROM ta_signals WHERE event_ts < "
+                                         "?1)"));
+    days->BindInt(1, first_kept);
+    TORGHUT_ASSIGN_OR_RETURN(bool row, days->Step());
+    const int64_t dropped = row ? days->Int(0) : 0;
+    days->Reset();
+    TORGHUT_RETURN_IF_ERROR(db_.Begin());
+    for (const char* sql : {"DELETE FROM ta_microbars WHERE event_ts < ?1",
+                            "DELETE FROM ta_signals WHERE event_ts < ?1"}) {
+      auto st = db_.Prepare(sql);
+      Status s = st.ok() ? Status::Ok() : st.status();
+      if (s.ok()) {
+        (*st)->BindInt(1, first_kept);
+        s = (*st)->Run();
+      }
+      if (!s.ok()) {
+        db_.Rollback();
+        return s;
+      }
+    }
+    TORGHUT_RETURN_IF_ERROR(db_.Commit());
+    return dropped;
   }
 
   Result<StorageUsage> Usage() override {
