@@ -26,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -100,6 +101,21 @@ struct DecodedMessage {
                market::Correction, market::Cancel, size_t>
       event;
 };
+
+// The symbol and event time of a market-data message; false for messages without a symbol
+// (control messages).
+inline bool SymbolAndTime(const DecodedMessage& m, SymbolId* symbol, Timestamp* event_ts) {
+  *symbol = kNoSymbol;
+  std::visit(
+      [&](const auto& e) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(e)>, size_t>) {
+          *symbol = e.symbol;
+          *event_ts = e.ts;
+        }
+      },
+      m.event);
+  return *symbol != kNoSymbol;
+}
 
 struct FrameStats {
   int64_t messages = 0;  // objects seen

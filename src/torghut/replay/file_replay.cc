@@ -10,6 +10,7 @@
 #include "torghut/core/binary_io.h"
 #include "torghut/io/line_reader.h"
 #include "torghut/io/progress.h"
+#include "torghut/replay/engine_feed.h"
 
 namespace torghut::replay {
 namespace {
@@ -51,33 +52,11 @@ class Replayer {
   // Feeds one decoded message; `seq` is the envelope's, or 0 to use the per-symbol ordinal.
   void Feed(const alpaca::DecodedMessage& m, int64_t envelope_seq, market::Source source,
             Timestamp ingest_ts, bool has_ingest) {
-    using alpaca::MessageType;
     SymbolId symbol = kNoSymbol;
     Timestamp event_ts;
-    std::visit(
-        [&](const auto& e) {
-          if constexpr (!std::is_same_v<std::decay_t<decltype(e)>, size_t>) {
-            symbol = e.symbol;
-            event_ts = e.ts;
-          }
-        },
-        m.event);
-    if (symbol == kNoSymbol) {
+    if (!alpaca::SymbolAndTime(m, &symbol, &event_ts)) {
       ++result_.ignored;
       return;
-    }
-    switch (m.type) {
-      case MessageType::kTrade:
-      case MessageType::kQuote:
-      case MessageType::kBar:
-      case MessageType::kUpdatedBar:
-      case MessageType::kDailyBar:
-      case MessageType::kCancel:
-      case MessageType::kCorrection:
-        break;
-      default:
-        ++result_.ignored;
-        return;
     }
     if (symbol >= ordinals_.size()) {
       ordinals_.resize(symbol + 1, 0);
@@ -86,31 +65,14 @@ class Replayer {
                                                static_cast<uint64_t>(engines_.size()));
     }
     ta::InputMeta meta;
-    meta.seq = envelope_seq > 0 ? envelope_seq : ++ordinals_[symbol];
+    meta.seq = envelope_seq > 0 ? envelope_seq : ordinals_[symbol] + 1;
     meta.ingest_ts = has_ingest ? ingest_ts : event_ts;
     meta.source = source;
-    ta::Engine& engine = *engines_[partition_of_[symbol]];
-    switch (m.type) {
-      case MessageType::kTrade:
-        engine.OnTrade(std::get<market::Trade>(m.event), meta);
-        break;
-      case MessageType::kQuote:
-        engine.OnQuote(std::get<market::Quote>(m.event), meta);
-        break;
-      case MessageType::kBar:
-      case MessageType::kUpdatedBar:
-      case MessageType::kDailyBar:
-        engine.OnBar(std::get<market::Bar>(m.event), meta);
-        break;
-      case MessageType::kCancel:
-        engine.OnCancel(std::get<market::Cancel>(m.event), meta);
-        break;
-      case MessageType::kCorrection:
-        engine.OnCorrection(std::get<market::Correction>(m.event), meta);
-        break;
-      default:
-        break;
+    if (!FeedEngine(*engines_[partition_of_[symbol]], m, meta)) {
+      ++result_.ignored;
+      return;
     }
+    if (envelope_seq <= 0) ++ordinals_[symbol];
     ++result_.events;
     if (options_.provisional_every_events > 0 &&
         result_.events % options_.provisional_every_events == 0) {
