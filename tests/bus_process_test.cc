@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "torghut/bus/bus_test_support.h"
+#include "torghut/testing/kafka_mock_process.h"
 #include "torghut/testing/test_support.h"
 
 namespace {
@@ -30,61 +31,6 @@ using torghut::testing::Lines;
 CommandResult RunShell(const std::string& command_line, const fs::path& dir) {
   return torghut::testing::RunCommand(command_line, dir);
 }
-
-// The torghut-kafka-mock fixture as a child process we can send commands to.
-class MockClusterProcess {
- public:
-  explicit MockClusterProcess(const std::string& args) {
-    int in[2], out[2];
-    EXPECT_EQ(::pipe(in), 0);
-    EXPECT_EQ(::pipe(out), 0);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(in[0], 0);
-      ::dup2(out[1], 1);
-      ::close(in[1]);
-      ::close(out[0]);
-      ::execl("/bin/sh", "sh", "-c", (std::string(TORGHUT_KAFKA_MOCK) + " " + args).c_str(),
-              nullptr);
-      ::_exit(127);
-    }
-    ::close(in[0]);
-    ::close(out[1]);
-    to_ = ::fdopen(in[1], "w");
-    from_ = ::fdopen(out[0], "r");
-    const std::string first = ReadLine();
-    EXPECT_EQ(first.rfind("bootstrap=", 0), 0u) << first;
-    bootstrap_ = first.substr(10);
-  }
-  ~MockClusterProcess() {
-    std::fputs("quit\n", to_);
-    std::fflush(to_);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    std::fclose(to_);
-    std::fclose(from_);
-  }
-  // Sends one command, returns the fixture's answer.
-  std::string Command(const std::string& line) {
-    std::fputs((line + "\n").c_str(), to_);
-    std::fflush(to_);
-    return ReadLine();
-  }
-  const std::string& bootstrap() const { return bootstrap_; }
-
- private:
-  std::string ReadLine() {
-    char buf[4096];
-    if (std::fgets(buf, sizeof buf, from_) == nullptr) return "";
-    std::string s(buf);
-    if (!s.empty() && s.back() == '\n') s.pop_back();
-    return s;
-  }
-  pid_t pid_ = -1;
-  FILE* to_ = nullptr;
-  FILE* from_ = nullptr;
-  std::string bootstrap_;
-};
 
 class BusProcessTest : public ::testing::Test {
  protected:
@@ -128,7 +74,8 @@ class BusProcessTest : public ::testing::Test {
 };
 
 TEST_F(BusProcessTest, KafkaProducerAndConsumersInSeparateProcessesAndKcatReadsEnvelopes) {
-  MockClusterProcess cluster("--brokers 3 --topic torghut.trades.v1:3");
+  torghut::testing::MockClusterProcess cluster(TORGHUT_KAFKA_MOCK,
+                                               "--brokers 3 --topic torghut.trades.v1:3");
   ASSERT_FALSE(cluster.bootstrap().empty());
   // Retriable faults on the way in: the idempotent producer must still store each once.
   EXPECT_EQ(cluster.Command("errors 0 3 19"), "ok");

@@ -16,6 +16,7 @@ void AddSimCommand(CLI::App& root, int* exit_code);
 void AddReplayCommand(CLI::App& root, int* exit_code);
 void AddBusCommand(CLI::App& root, int* exit_code);
 void AddMigrateCommand(CLI::App& root, int* exit_code);
+void AddTaCommand(CLI::App& root, int* exit_code);
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;

@@ -1,10 +1,13 @@
 // `torghut sim generate`: synthetic market data as JSONL (see sim/generator.h).
+// `torghut sim publish --from-file FILE`: a recording onto the bus as the forwarder would put it.
 #include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
 
 #include "torghut/app/commands.h"
+#include "torghut/bus/bus_config.h"
+#include "torghut/sim/envelopes.h"
 #include "torghut/sim/generator.h"
 
 namespace torghut::app {
@@ -47,6 +50,70 @@ int RunGenerate(GenerateFlags& flags) {
   return kExitOk;
 }
 
+int RunPublish(const std::string& path) {
+  ConfigReader cfg(EnvSource::Process());
+  const bus::BusConfig bus_config = bus::ReadBusConfig(cfg);
+  const bus::Topics topics = bus::ReadTopics(cfg);
+  if (Status s = cfg.Finish(); !s.ok()) {
+    std::fprintf(stderr, "torghut sim publish: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  auto fail = [](const Status& s) {
+    std::fprintf(stderr, "torghut sim publish: %s\n", s.ToString().c_str());
+    return kExitFailure;
+  };
+  auto bus = bus::OpenBus(bus_config);
+  if (!bus.ok()) return fail(bus.status());
+  const std::string* topic_of[] = {&topics.trades, &topics.quotes, &topics.bars_1m};
+  for (const std::string* t : topic_of) {
+    if (Status s = (*bus)->EnsureTopic(*t, bus_config.embedded.default_partitions); !s.ok()) {
+      return fail(s);
+    }
+  }
+  int64_t failed = 0;
+  std::string first_error;
+  bus::ProducerOptions popts;
+  popts.on_delivery = [&](const bus::DeliveryReport& r) {
+    if (r.status.ok()) return;
+    if (failed++ == 0) first_error = r.status.ToString();
+  };
+  auto producer = (*bus)->NewProducer(popts);
+  if (!producer.ok()) return fail(producer.status());
+  Status produce_error;
+  int64_t bad_reported = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto stats = sim::RecordedEnvelopes(
+      path,
+      [&](alpaca::InputTopic topic, std::string_view symbol, std::string_view json) {
+        if (!produce_error.ok()) return;
+        produce_error = bus::ProduceWait(**producer, *topic_of[static_cast<int>(topic)], symbol,
+                                         json, 0, 0, std::chrono::seconds(60));
+      },
+      [&](int64_t line, std::string_view reason) {
+        if (++bad_reported <= 20) {
+          std::fprintf(stderr, "torghut sim publish: %s:%lld: skipped: %.*s\n", path.c_str(),
+                       static_cast<long long>(line), static_cast<int>(reason.size()),
+                       reason.data());
+        }
+      });
+  if (!stats.ok()) return fail(stats.status());
+  if (!produce_error.ok()) return fail(produce_error);
+  if (Status s = (*producer)->Flush(std::chrono::seconds(120)); !s.ok()) return fail(s);
+  if (failed > 0) {
+    std::fprintf(stderr, "torghut sim publish: %lld messages not delivered (first: %s)\n",
+                 static_cast<long long>(failed), first_error.c_str());
+    return kExitFailure;
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::fprintf(stderr,
+               "torghut sim publish: %lld envelopes (%lld trades, %lld quotes, %lld bars), %lld "
+               "bad lines, %.2f s\n",
+               static_cast<long long>(stats->messages), static_cast<long long>(stats->trades),
+               static_cast<long long>(stats->quotes), static_cast<long long>(stats->bars),
+               static_cast<long long>(stats->bad_lines), secs);
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddSimCommand(CLI::App& root, int* exit_code) {
@@ -83,6 +150,17 @@ void AddSimCommand(CLI::App& root, int* exit_code) {
       ->capture_default_str();
   gen->add_flag("!--no-minute-bars", o.minute_bars, "Do not emit minute bars");
   gen->callback([flags, exit_code] { *exit_code = RunGenerate(*flags); });
+
+  auto publish_path = std::make_shared<std::string>();
+  CLI::App* pub = sim->add_subcommand(
+      "publish",
+      "Put a recorded JSONL file on the bus as the forwarder would (envelopes, source \"file\")");
+  pub->add_option("--from-file", *publish_path, "JSONL: Alpaca messages or frames, one per line")
+      ->required()
+      ->check(CLI::ExistingFile);
+  pub->footer(std::string("Environment:\n") + bus::kBusEnvHelp +
+              "  TOPIC_TRADES, TOPIC_QUOTES, TOPIC_BARS_1M  input topic names (SPEC §3)\n");
+  pub->callback([publish_path, exit_code] { *exit_code = RunPublish(*publish_path); });
 }
 
 }  // namespace torghut::app

@@ -119,7 +119,8 @@ struct ConsumerOptions {
   // If set, every assigned partition starts at its first message with timestamp >= this,
   // whatever the group committed (replays of a window).
   std::optional<int64_t> start_timestamp_ms;
-  // Called from Poll when partitions are handed to / taken from this member. Commit what is
+  // Called from Poll when partitions are handed to / taken from this member. on_assigned may call
+  // Seek to choose where an assigned partition starts (e.g. from a checkpoint). Commit what is
   // durable in on_revoked: after it returns another member may start reading those partitions.
   std::function<void(const std::vector<TopicPartition>&)> on_assigned;
   std::function<void(const std::vector<TopicPartition>&)> on_revoked;

@@ -56,6 +56,7 @@ const char kBusEnvHelp[] =
     "  BUS                      embedded | kafka (default embedded)\n"
     "  TORGHUT_DATA_DIR         the embedded bus lives in $TORGHUT_DATA_DIR/bus (default "
     "./torghut-data)\n"
+    "  BUS_DIR                  put the embedded bus elsewhere (shared by several data dirs)\n"
     "  BUS_PARTITIONS           partitions of topics the embedded bus creates (default 3)\n"
     "  BUS_SEGMENT_BYTES        embedded segment size (default 67108864)\n"
     "  BUS_RETENTION_HOURS      delete embedded segments older than this (default 168)\n"
@@ -76,8 +77,9 @@ BusConfig ReadBusConfig(ConfigReader& cfg) {
   c.backend = cfg.Enum("BUS", {"embedded", "kafka"}, "embedded");
 
   EmbeddedOptions& e = c.embedded;
-  e.dir =
-      (std::filesystem::path(cfg.String("TORGHUT_DATA_DIR", "./torghut-data")) / "bus").string();
+  e.dir = cfg.String(
+      "BUS_DIR",
+      (std::filesystem::path(cfg.String("TORGHUT_DATA_DIR", "./torghut-data")) / "bus").string());
   e.default_partitions = static_cast<int32_t>(cfg.Int("BUS_PARTITIONS", 3, 1, 1024));
   e.segment_bytes = cfg.Int("BUS_SEGMENT_BYTES", 64ll << 20, 4096, 1ll << 30);
   e.retention_ms = cfg.Int("BUS_RETENTION_HOURS", 168, 1, 24 * 3650) * 3600 * 1000;

@@ -276,6 +276,48 @@ TEST_P(BusConformance, StartsAtATimestampAndSeeks) {
   EXPECT_EQ(reread.front().partition, tp.partition);
 }
 
+// A member restoring state from a checkpoint chooses where each partition starts from inside
+// on_assigned, overriding the committed position.
+TEST_P(BusConformance, SeekInsideOnAssignedChoosesTheStart) {
+  ProduceAll(60, {"A", "B", "C"});
+  {
+    auto first = Subscribed("restore");
+    ASSERT_EQ(ConsumeN(*first, 60).size(), 60u);
+    std::vector<TopicPartitionOffset> ends;
+    for (const auto& o : bus().Offsets(kTopic).value())
+      ends.push_back({kTopic, o.partition, o.high});
+    ASSERT_TRUE(first->Commit(ends).ok());
+    ASSERT_TRUE(first->Close().ok());
+  }
+  std::map<int32_t, int64_t> start;  // offset 5, or the end of a shorter partition
+  int64_t expected = 0;
+  for (const auto& o : bus().Offsets(kTopic).value()) {
+    start[o.partition] = std::min<int64_t>(5, o.high);
+    expected += o.high - start[o.partition];
+  }
+  ConsumerOptions opts;
+  Consumer* self = nullptr;
+  int seek_failures = 0;
+  opts.on_assigned = [&](const std::vector<TopicPartition>& tps) {
+    for (const auto& tp : tps) {
+      if (!self->Seek({tp.topic, tp.partition, start[tp.partition]}).ok()) ++seek_failures;
+    }
+  };
+  opts.group_id = "restore";
+  auto c = bus().NewConsumer(opts).value();
+  self = c.get();  // the embedded bus assigns inside Subscribe
+  ASSERT_TRUE(c->Subscribe({kTopic}).ok());
+  const auto got = ConsumeN(*c, static_cast<size_t>(expected));
+  EXPECT_EQ(seek_failures, 0);
+  ASSERT_EQ(got.size(), static_cast<size_t>(expected));
+  std::map<int32_t, int64_t> first_offset;
+  for (const auto& m : got) first_offset.emplace(m.partition, m.offset);
+  for (const auto& [partition, offset] : first_offset) {
+    EXPECT_EQ(offset, start[partition]) << partition;
+  }
+  EXPECT_TRUE(ConsumeFor(*c, 300ms).empty());
+}
+
 TEST_P(BusConformance, TwoMembersSplitPartitionsAndHandOverWithoutLoss) {
   ProduceAll(150, {"A", "B", "C", "D", "E", "F", "G", "H"});
   std::set<std::string> processed;

@@ -1,5 +1,7 @@
 #include "torghut/processor/partition_processor.h"
 
+#include <algorithm>
+
 #include "torghut/core/binary_io.h"
 #include "torghut/replay/engine_feed.h"
 
@@ -43,6 +45,14 @@ void PartitionProcessor::Add(InputKind kind, int64_t offset, std::string_view va
   } else if (!envelope_.has_message ||
              !alpaca::SymbolAndTime(envelope_.message, &symbol, &event_ts)) {
     ++counters_.ignored;  // forwarder heartbeats, control messages
+  } else if (!IsValidSymbol(symbols_.Name(symbol))) {
+    ++counters_.bad;  // no store would accept its rows
+  } else if ((filter_.since && event_ts < *filter_.since) ||
+             (filter_.until && event_ts > *filter_.until) ||
+             (!filter_.symbols.empty() &&
+              std::find(filter_.symbols.begin(), filter_.symbols.end(), symbols_.Name(symbol)) ==
+                  filter_.symbols.end())) {
+    ++counters_.filtered;
   } else {
     p.usable = true;
     p.event_ns = event_ts.nanos();

@@ -3,8 +3,8 @@
 //
 //   PartitionProcessor p(0, engine_config, &sessions, &sink);
 //   p.Add(InputKind::kTrades, offset, envelope_json);      // as the consumer delivers them
-//   p.Drain({.trades = false, .quotes = true, .bars = true});  // quotes/bars: nothing more on the bus
-//   std::string ckpt = p.Checkpoint();                     // engine state + next offsets
+//   p.Drain({.trades = false, .quotes = true, .bars = true});  // quotes/bars: nothing more on the
+//   bus std::string ckpt = p.Checkpoint();                     // engine state + next offsets
 //
 // Determinism (SPEC §4): the engine's final rows depend on each symbol's inputs *and* on where
 // quotes fall between trades. Messages are therefore released in order of their heads' event
@@ -26,8 +26,10 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "torghut/alpaca/envelope.h"
 #include "torghut/core/status.h"
@@ -48,11 +50,20 @@ struct CaughtUp {
   }
 };
 
+// Messages a processor leaves out (replays of a window or of some symbols). Left-out messages
+// still advance the positions.
+struct InputFilter {
+  std::vector<std::string> symbols;  // empty: every symbol
+  std::optional<Timestamp> since;    // event time before this: left out
+  std::optional<Timestamp> until;    // event time after this: left out
+};
+
 struct ProcessorCounters {
-  int64_t processed = 0;  // messages released to the engine (or skipped in order)
-  int64_t bad = 0;        // undecodable messages
-  int64_t ignored = 0;    // well-formed messages TA does not use (statuses, heartbeats)
-  int64_t duplicates = 0;  // redelivered messages below the position
+  int64_t processed = 0;    // messages released to the engine (or skipped in order)
+  int64_t bad = 0;          // undecodable messages, or symbols no store accepts
+  int64_t ignored = 0;      // well-formed messages TA does not use (statuses, heartbeats)
+  int64_t duplicates = 0;   // redelivered messages below the position
+  int64_t filtered = 0;     // left out by the InputFilter
   Timestamp last_event_ts;  // event time of the newest message processed
 };
 
@@ -64,6 +75,7 @@ class PartitionProcessor {
   ~PartitionProcessor();
 
   int32_t partition() const { return partition_; }
+  void set_filter(InputFilter filter) { filter_ = std::move(filter); }
 
   // Queues one consumed message (copied). Offsets of one kind must arrive in increasing order.
   void Add(InputKind kind, int64_t offset, std::string_view value);
@@ -78,6 +90,8 @@ class PartitionProcessor {
   // Only when the partition is caught up on every topic: finalizing for idleness during a backlog
   // would depend on how fast the backlog is read.
   void FinalizeIdle(Timestamp now) { engine_->FinalizeIdle(now); }
+  // End of a finite input (a replay window): every open bar becomes final.
+  void FinalizeAll() { engine_->FinalizeAll(); }
 
   int64_t NextOffset(InputKind kind) const { return next_offset_[static_cast<int>(kind)]; }
   // Where a restored (or new) processor starts; only before the first Add.
@@ -113,6 +127,7 @@ class PartitionProcessor {
   std::array<int64_t, kInputKinds> next_offset_{};  // first unprocessed
   std::array<int64_t, kInputKinds> next_add_{};     // first not yet queued
   ProcessorCounters counters_;
+  InputFilter filter_;
 };
 
 }  // namespace torghut::processor

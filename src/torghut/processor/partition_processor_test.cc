@@ -24,10 +24,10 @@ Logs MakeLogs(uint64_t seed, int64_t seconds) {
   o.late_share = 0.05;
   o.cancel_share = 0.01;
   Logs logs;
-  auto stats = sim::GenerateEnvelopes(o, [&](alpaca::InputTopic t, std::string_view,
-                                             std::string_view json) {
-    logs[static_cast<int>(t)].emplace_back(json);
-  });
+  auto stats =
+      sim::GenerateEnvelopes(o, [&](alpaca::InputTopic t, std::string_view, std::string_view json) {
+        logs[static_cast<int>(t)].emplace_back(json);
+      });
   EXPECT_TRUE(stats.ok());
   // A heartbeat and a corrupt message in the trades log: skipped in order, counted.
   logs[0].insert(logs[0].begin() + 10, R"({"channel":"status","symbol":"AAPL","payload":{}})");
@@ -82,8 +82,8 @@ RunRows Chunked(const Logs& logs, const ta::EngineConfig& config, uint64_t seed,
       p->Add(static_cast<InputKind>(k), static_cast<int64_t>(fetched[k]), logs[k][fetched[k]]);
     }
     since_restore += n;
-    p->Drain({fetched[0] == logs[0].size(), fetched[1] == logs[1].size(),
-              fetched[2] == logs[2].size()});
+    p->Drain(
+        {fetched[0] == logs[0].size(), fetched[1] == logs[1].size(), fetched[2] == logs[2].size()});
     if (rng() % 4 == 0) p->EmitProvisional();
     if (since_restore >= restore_every) {
       since_restore = 0;

@@ -56,7 +56,9 @@ bool WaitFor(Pred ready, std::chrono::milliseconds timeout) {
 class ClickHouseTestServer {
  public:
   explicit ClickHouseTestServer(std::filesystem::path dir)
-      : dir_(std::move(dir)), http_port_(FreePort()), tcp_port_(FreePort()),
+      : dir_(std::move(dir)),
+        http_port_(FreePort()),
+        tcp_port_(FreePort()),
         interserver_port_(FreePort()) {}
   ~ClickHouseTestServer() { Stop(); }
 
@@ -80,11 +82,11 @@ class ClickHouseTestServer {
     if (pid_ <= 0) return false;
     store::ClickHouseHttp probe({.url = url(), .timeout_ms = 1000, .connect_timeout_ms = 200});
     return WaitFor(
-        [&] {
-          if (!Alive()) return true;  // died: stop waiting
-          return probe.Query("SELECT 1").ok();
-        },
-        std::chrono::seconds(60)) &&
+               [&] {
+                 if (!Alive()) return true;  // died: stop waiting
+                 return probe.Query("SELECT 1").ok();
+               },
+               std::chrono::seconds(60)) &&
            Alive();
   }
 
@@ -167,8 +169,8 @@ class PostgresTestServer {
 
  private:
   int Run(const std::string& command) const {
-    const std::string line = (::geteuid() == 0 ? "runuser -u postgres -- " : "") + command +
-                             " >>" + (dir_.parent_path() / "pg_ctl.out").string() + " 2>&1";
+    const std::string line = (::geteuid() == 0 ? "runuser -u postgres -- " : "") + command + " >>" +
+                             (dir_.parent_path() / "pg_ctl.out").string() + " 2>&1";
     const int status = std::system(line.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }

@@ -47,6 +47,17 @@ inline std::string Slurp(const std::filesystem::path& p) {
   return s.str();
 }
 
+inline void WriteFile(const std::filesystem::path& p, const std::string& content) {
+  std::ofstream out(p, std::ios::binary);
+  out << content;
+}
+
+inline int CountOccurrences(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
 // The lines of `text`, without their newlines.
 inline std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;

@@ -344,6 +344,17 @@ class KafkaConsumer final : public Consumer {
   }
 
   Status Seek(const TopicPartitionOffset& position) override {
+    if (assigning_ != nullptr) {
+      // Inside on_assigned: librdkafka cannot seek a partition before it is assigned, so the
+      // position goes into the assignment itself.
+      rd_kafka_topic_partition_t* tp = rd_kafka_topic_partition_list_find(
+          assigning_, position.topic.c_str(), position.partition);
+      if (tp == nullptr)
+        return FailedPrecondition("seek on a partition not assigned to this member");
+      tp->offset = position.offset;
+      skip_before_ts_.erase({position.topic, position.partition});
+      return Status::Ok();
+    }
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(list, position.topic.c_str(), position.partition)->offset =
         position.offset;
@@ -399,7 +410,9 @@ class KafkaConsumer final : public Consumer {
         }
       }
       self->assignment_ = ToVector(partitions);
+      self->assigning_ = partitions;
       if (self->options_.on_assigned) self->options_.on_assigned(self->assignment_);
+      self->assigning_ = nullptr;
       rd_kafka_assign(rk, partitions);
     } else {
       const std::vector<TopicPartition> revoked = ToVector(partitions);
@@ -415,6 +428,7 @@ class KafkaConsumer final : public Consumer {
   std::vector<rd_kafka_message_t*> held_;
   std::vector<TopicPartition> assignment_;
   std::set<TopicPartition> skip_before_ts_;  // partitions still looking for start_timestamp_ms
+  rd_kafka_topic_partition_list_t* assigning_ = nullptr;  // set while on_assigned runs
   bool closed_ = false;
 };
 

@@ -1,0 +1,128 @@
+// `torghut ta`: the stream processor (processor/ta_service.h) on the configured bus and TA store.
+// `torghut ta savepoint --name N`: asks the running group for a savepoint and waits for it.
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "torghut/app/commands.h"
+#include "torghut/bus/bus_config.h"
+#include "torghut/core/calendar.h"
+#include "torghut/core/log.h"
+#include "torghut/processor/checkpoint_store.h"
+#include "torghut/processor/ta_service.h"
+#include "torghut/store/store_config.h"
+#include "torghut/ta/engine_env.h"
+
+namespace torghut::app {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+int Fail(const char* what, const Status& s, int code = kExitFailure) {
+  std::fprintf(stderr, "torghut %s: %s\n", what, s.ToString().c_str());
+  return code;
+}
+
+int RunTa() {
+  // First: a SIGTERM during start-up must still mean "stop cleanly".
+  std::signal(SIGINT, [](int) { g_stop = true; });
+  std::signal(SIGTERM, [](int) { g_stop = true; });
+  ConfigReader cfg(EnvSource::Process());
+  const bus::BusConfig bus_config = bus::ReadBusConfig(cfg);
+  const store::StoreConfig store_config = store::ReadStoreConfig(cfg);
+  processor::TaServiceConfig config = processor::ReadTaServiceConfig(cfg);
+  config.retention_days = store_config.ta_retention_days;
+  if (Status s = cfg.Finish(); !s.ok()) {
+    std::fprintf(stderr, "torghut ta: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  Result<TradingCalendar> calendar = TradingCalendar::NewYork();
+  if (!calendar.ok()) return Fail("ta", calendar.status());
+  ta::TradingSessions sessions(&*calendar);
+  auto bus = bus::OpenBus(bus_config);
+  if (!bus.ok()) return Fail("ta", bus.status(), kExitUsage);
+  auto store = store::OpenTaStore(store_config);
+  if (!store.ok()) return Fail("ta", store.status(), kExitUsage);
+
+  processor::TaService service(config, bus->get(), store->get(), &sessions, &SystemClock());
+  if (Status s = service.Run(g_stop); !s.ok()) return Fail("ta", s);
+  return kExitOk;
+}
+
+int RunSavepoint(const std::string& name, int64_t timeout_ms) {
+  ConfigReader cfg(EnvSource::Process());
+  const bus::BusConfig bus_config = bus::ReadBusConfig(cfg);
+  const processor::TaServiceConfig config = processor::ReadTaServiceConfig(cfg);
+  if (Status s = cfg.Finish(); !s.ok()) {
+    std::fprintf(stderr, "torghut ta savepoint: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  if (Status s = processor::ValidateSavepointName(name); !s.ok()) {
+    return Fail("ta savepoint", s, kExitUsage);
+  }
+  auto bus = bus::OpenBus(bus_config);
+  if (!bus.ok()) return Fail("ta savepoint", bus.status(), kExitUsage);
+  auto offsets = (*bus)->Offsets(config.topics.trades);
+  if (!offsets.ok()) return Fail("ta savepoint", offsets.status());
+  processor::CheckpointStore checkpoints(config.checkpoint_dir, config.group_id);
+  if (checkpoints.SavepointExists(name)) {
+    return Fail("ta savepoint",
+                AlreadyExists("savepoint '" + name + "' exists; choose another name"), kExitUsage);
+  }
+  if (Status s = checkpoints.RequestSavepoint(name); !s.ok()) return Fail("ta savepoint", s);
+  // Every member of the group takes its own partitions; done when all partitions are there.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::vector<int32_t> missing;
+  while (true) {
+    missing.clear();
+    for (const auto& o : *offsets) {
+      if (!checkpoints.SavepointHasPartition(name, o.partition)) missing.push_back(o.partition);
+    }
+    if (missing.empty() || std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a CLI waiting for files
+  }
+  checkpoints.DropSavepointRequest(name);
+  if (!missing.empty()) {
+    std::string list;
+    for (int32_t p : missing) list += (list.empty() ? "" : ",") + std::to_string(p);
+    std::fprintf(stderr,
+                 "torghut ta savepoint: timed out; partitions %s missing (is `torghut ta` running "
+                 "for group %s, and is its store healthy?)\n",
+                 list.c_str(), config.group_id.c_str());
+    return kExitFailure;
+  }
+  std::printf("savepoint %s: %zu partitions in %s; restore with TA_RESTORE_FROM=%s\n", name.c_str(),
+              offsets->size(), (config.checkpoint_dir / "savepoints" / name).c_str(), name.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddTaCommand(CLI::App& root, int* exit_code) {
+  CLI::App* cmd = root.add_subcommand(
+      "ta",
+      "Stream processor: bus trades/quotes/bars -> microbars + signals -> TA store and topics");
+  const std::string env_help = std::string("Environment:\n") + processor::kTaServiceEnvHelp +
+                               ta::kEngineEnvHelp + bus::kBusEnvHelp + store::kStoreEnvHelp;
+  cmd->footer(env_help);
+  cmd->callback([cmd, exit_code] {
+    if (cmd->get_subcommands().empty()) *exit_code = RunTa();
+  });
+
+  auto name = std::make_shared<std::string>();
+  auto timeout_ms = std::make_shared<int64_t>(60'000);
+  CLI::App* sp = cmd->add_subcommand(
+      "savepoint", "Take a named savepoint of the running TA group (kept until deleted)");
+  sp->add_option("--name", *name, "Savepoint name ([A-Za-z0-9._-]{1,64})")->required();
+  sp->add_option("--timeout-ms", *timeout_ms, "How long to wait for every partition")
+      ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}));
+  sp->footer(env_help);
+  sp->callback([=] { *exit_code = RunSavepoint(*name, *timeout_ms); });
+}
+
+}  // namespace torghut::app

@@ -1,0 +1,798 @@
+#include "torghut/processor/ta_service.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "torghut/core/log.h"
+#include "torghut/processor/checkpoint_store.h"
+#include "torghut/processor/partition_processor.h"
+#include "torghut/ta/row_json.h"
+
+namespace torghut::processor {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr int32_t kDefaultPartitions = 3;  // embedded bus: input topics created on first start
+constexpr size_t kPollMax = 10'000;
+constexpr int64_t kHighRefreshMs = 100;  // how stale a cached end offset may be
+constexpr int64_t kRequestScanMs = 500;  // savepoint requests in the checkpoint directory
+constexpr int64_t kRetentionEveryMs = 3'600'000;
+constexpr int64_t kBackoffStartMs = 200, kBackoffMaxMs = 5'000;
+constexpr milliseconds kProduceTimeout{30'000};
+
+// Rows one partition emitted that are not yet in the store.
+class RowBuffer final : public ta::RowSink {
+ public:
+  explicit RowBuffer(const Clock* clock) : clock_(clock) {}
+  void OnMicrobar(const ta::MicrobarRow& row) override {
+    Touch();
+    microbars.push_back(row);
+  }
+  void OnSignal(const ta::SignalRow& row) override {
+    Touch();
+    signals.push_back(row);
+  }
+  size_t size() const { return microbars.size() + signals.size(); }
+  void clear() {
+    microbars.clear();
+    signals.clear();
+    oldest_ms = -1;
+  }
+
+  std::vector<ta::MicrobarRow> microbars;
+  std::vector<ta::SignalRow> signals;
+  int64_t oldest_ms = -1;  // clock time of the oldest buffered row
+
+ private:
+  void Touch() {
+    if (oldest_ms < 0) oldest_ms = clock_->NowMillis();
+  }
+  const Clock* clock_;
+};
+
+// Partition p of the three input topics, as this member owns it.
+struct OwnedPartition {
+  explicit OwnedPartition(const Clock* clock) : out(clock) {}
+  int32_t partition = 0;
+  RowBuffer out;
+  std::unique_ptr<PartitionProcessor> proc;
+  std::array<int64_t, kInputKinds> fetched{};  // the next offset the consumer will deliver
+  std::array<bool, kInputKinds> assigned{};
+};
+
+bool Retriable(const Status& s) {
+  return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kResourceExhausted ||
+         s.code() == StatusCode::kDeadlineExceeded;
+}
+
+}  // namespace
+
+std::string TaServiceReport::ToJson() const {
+  nlohmann::json j = {{"state", state},
+                      {"health", health},
+                      {"reason", reason},
+                      {"group_id", group_id},
+                      {"restart_nonce", restart_nonce},
+                      {"partitions", partitions},
+                      {"source_lag_messages", source_lag_messages},
+                      {"watermark_lag_ms", watermark_lag_ms},
+                      {"last_input_event_ms", last_input_event_ms},
+                      {"last_output_event_ms", last_output_event_ms},
+                      {"checkpoint_age_ms", checkpoint_age_ms},
+                      {"sink_health", sink_health},
+                      {"input_rate", input_rate},
+                      {"output_rate", output_rate},
+                      {"messages", messages},
+                      {"bad_messages", bad_messages},
+                      {"ignored_messages", ignored_messages},
+                      {"filtered_messages", filtered_messages},
+                      {"rows_written", rows_written},
+                      {"checkpoints", checkpoints},
+                      {"commits", commits},
+                      {"store_failures", store_failures},
+                      {"savepoints_taken", savepoints_taken},
+                      {"time_ms", time_ms}};
+  return j.dump();
+}
+
+class TaService::Impl {
+ public:
+  Impl(TaServiceConfig config, bus::Bus* bus, store::TaStore* store,
+       const ta::SessionCalendar* sessions, const Clock* clock)
+      : config_(std::move(config)),
+        bus_(bus),
+        store_(store),
+        sessions_(sessions),
+        clock_(clock),
+        checkpoints_(config_.checkpoint_dir, config_.group_id, config_.checkpoints_kept),
+        topics_{config_.topics.trades, config_.topics.quotes, config_.topics.bars_1m} {
+    report_.group_id = config_.group_id;
+    report_.restart_nonce = config_.restart_nonce;
+  }
+
+  Status Run(const std::atomic<bool>& stop);
+
+  void RequestSavepoint(std::string name) {
+    std::lock_guard lock(mu_);
+    requested_savepoints_.push_back(std::move(name));
+  }
+  TaServiceReport Report() const {
+    std::lock_guard lock(mu_);
+    return report_;
+  }
+
+ private:
+  Status PrepareTopics();
+  Status WaitForStore(const std::atomic<bool>& stop);
+  Status RunSuspended(const std::atomic<bool>& stop);
+  void OnAssigned(const std::vector<bus::TopicPartition>& tps);
+  void OnRevoked(const std::vector<bus::TopicPartition>& tps);
+  Status StartPartition(OwnedPartition& o);
+  void Route(const std::vector<bus::Message>& batch);
+  bool IsCaughtUp(OwnedPartition& o, int kind);
+  // Writes every buffer to the store (and topics). Sets the degraded state on failure.
+  Status Flush();
+  // Flush, wait for deliveries, checkpoint `which` (all owned if empty), commit.
+  Status Checkpoint(const std::vector<int32_t>& which);
+  void TakeSavepoint(const std::string& name);
+  void Rewind();
+  // Keeps the counters of a processor that goes away (revoked, rewound).
+  void Retire(const OwnedPartition& o) {
+    const ProcessorCounters& c = o.proc->counters();
+    retired_.processed += c.processed;
+    retired_.bad += c.bad;
+    retired_.ignored += c.ignored;
+    retired_.filtered += c.filtered;
+  }
+  bool AtEnd();
+  void Heartbeat(bool force);
+  void SetHealth(const std::string& reason);
+  void BackoffWait(const std::atomic<bool>& stop, int64_t ms);
+  OwnedPartition* Find(int32_t p) {
+    auto it = owned_.find(p);
+    return it == owned_.end() ? nullptr : it->second.get();
+  }
+  int KindOf(std::string_view topic) const {
+    for (int k = 0; k < kInputKinds; ++k) {
+      if (topics_[k] == topic) return k;
+    }
+    return -1;
+  }
+
+  TaServiceConfig config_;
+  bus::Bus* bus_;
+  store::TaStore* store_;
+  const ta::SessionCalendar* sessions_;
+  const Clock* clock_;
+  CheckpointStore checkpoints_;
+  std::array<std::string, kInputKinds> topics_;
+  int32_t partition_count_ = 0;
+
+  std::unique_ptr<bus::Producer> producer_;
+  std::unique_ptr<bus::Consumer> consumer_;
+  std::map<int32_t, std::unique_ptr<OwnedPartition>> owned_;
+  std::array<std::vector<int64_t>, kInputKinds> high_;  // cached end offsets per partition
+  std::array<int64_t, kInputKinds> high_at_ms_{};
+  std::map<std::pair<int, int32_t>, int64_t> end_at_start_;  // stop_at_end targets
+  Status fatal_;
+  int64_t delivery_failures_ = 0;  // since the last checkpoint
+  std::string last_delivery_error_;
+  bool degraded_ = false;
+  int64_t backoff_ms_ = kBackoffStartMs;
+  int64_t last_checkpoint_ms_ = -1, last_provisional_ms_ = 0, last_status_ms_ = 0;
+  int64_t last_request_scan_ms_ = 0, last_retention_ms_ = 0;
+  int64_t status_messages_ = 0, status_rows_ = 0;
+  int64_t rows_written_ = 0, checkpoints_taken_ = 0, commits_ = 0, store_failures_ = 0;
+  int64_t last_output_event_ms_ = -1;
+  std::string degraded_reason_;
+  std::vector<std::string> savepoints_taken_;
+  ProcessorCounters retired_;
+
+  mutable std::mutex mu_;
+  std::vector<std::string> requested_savepoints_;
+  TaServiceReport report_;
+  std::mutex wait_mu_;
+  std::condition_variable wait_cv_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Start-up.
+
+Status TaService::Impl::PrepareTopics() {
+  TORGHUT_ASSIGN_OR_RETURN(std::vector<std::string> existing, bus_->ListTopics());
+  auto exists = [&](const std::string& t) {
+    return std::find(existing.begin(), existing.end(), t) != existing.end();
+  };
+  int32_t partitions = 0;
+  for (const std::string& t : topics_) {
+    if (!exists(t)) continue;
+    TORGHUT_ASSIGN_OR_RETURN(std::vector<bus::PartitionOffsets> offsets, bus_->Offsets(t));
+    partitions = static_cast<int32_t>(offsets.size());
+    break;
+  }
+  if (partitions == 0) partitions = kDefaultPartitions;
+  std::vector<std::string> needed(topics_.begin(), topics_.end());
+  if (config_.publish_rows) {
+    needed.push_back(config_.topics.ta_microbars);
+    needed.push_back(config_.topics.ta_signals);
+  }
+  needed.push_back(config_.topics.ta_status);
+  for (const std::string& t : needed) {
+    if (Status s = bus_->EnsureTopic(t, partitions); !s.ok()) {
+      return Status(s.code(), fmt::format("topic {}: {}", t, s.message()));
+    }
+  }
+  for (const std::string& t : topics_) {
+    TORGHUT_ASSIGN_OR_RETURN(std::vector<bus::PartitionOffsets> offsets, bus_->Offsets(t));
+    if (static_cast<int32_t>(offsets.size()) != partitions) {
+      return FailedPrecondition(fmt::format(
+          "input topics must have equal partition counts (symbols are keys, so one symbol must "
+          "share a partition index on every topic): {} has {}, {} has {}",
+          topics_[0], partitions, t, offsets.size()));
+    }
+  }
+  partition_count_ = partitions;
+  return Status::Ok();
+}
+
+Status TaService::Impl::WaitForStore(const std::atomic<bool>& stop) {
+  // The schema is created here too (idempotent), so a fresh machine needs no separate migrate.
+  while (!stop.load()) {
+    Result<store::MigrationReport> m = store_->Migrate();
+    if (m.ok()) {
+      if (degraded_) SetHealth("");
+      return Status::Ok();
+    }
+    if (!Retriable(m.status())) return m.status();
+    SetHealth(fmt::format("store_unavailable: {}", m.status().message()));
+    Heartbeat(false);
+    BackoffWait(stop, backoff_ms_);
+    backoff_ms_ = std::min(backoff_ms_ * 2, kBackoffMaxMs);
+  }
+  return Status::Ok();
+}
+
+Status TaService::Impl::RunSuspended(const std::atomic<bool>& stop) {
+  // Connected and healthy, consuming nothing: the bus and store are only checked.
+  {
+    std::lock_guard lock(mu_);
+    report_.state = "suspended";
+  }
+  log::Info("ta", "suspended (TA_JOB_STATE=suspended): consuming and writing nothing",
+            {{"group", config_.group_id}, {"restart_nonce", config_.restart_nonce}});
+  while (!stop.load()) {
+    std::string reason;
+    if (auto o = bus_->Offsets(topics_[0]); !o.ok()) {
+      reason = "bus_unavailable: " + o.status().message();
+    } else if (auto v = store_->SchemaVersion(); !v.ok()) {
+      reason = "store_unavailable: " + v.status().message();
+    }
+    SetHealth(reason);
+    Heartbeat(true);
+    BackoffWait(stop, config_.status_interval_ms);
+  }
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assignment.
+
+void TaService::Impl::OnAssigned(const std::vector<bus::TopicPartition>& tps) {
+  std::set<int32_t> fresh;
+  for (const auto& tp : tps) {
+    const int k = KindOf(tp.topic);
+    if (k < 0) continue;
+    auto& slot = owned_[tp.partition];
+    if (!slot) {
+      slot = std::make_unique<OwnedPartition>(clock_);
+      slot->partition = tp.partition;
+      fresh.insert(tp.partition);
+    }
+    slot->assigned[k] = true;
+  }
+  for (int32_t p : fresh) {
+    OwnedPartition& o = *owned_[p];
+    if (Status s = StartPartition(o); !s.ok()) {
+      log::Error("ta", "cannot start partition", {{"partition", p}, {"error", s.ToString()}});
+      fatal_ = s;
+    }
+  }
+}
+
+Status TaService::Impl::StartPartition(OwnedPartition& o) {
+  const int32_t p = o.partition;
+  o.proc = std::make_unique<PartitionProcessor>(p, config_.engine, sessions_, &o.out);
+  o.proc->set_filter({config_.symbols, config_.since, config_.until});
+  o.out.clear();
+  std::optional<std::string> bytes;
+  std::string from;
+  const bool use_savepoint =
+      !config_.restore_from.empty() && !checkpoints_.SavepointApplied(config_.restore_from, p);
+  if (use_savepoint) {
+    TORGHUT_ASSIGN_OR_RETURN(bytes, checkpoints_.ReadSavepoint(config_.restore_from, p));
+    if (!bytes) {
+      return NotFound(fmt::format("savepoint '{}' has no partition {} in {} (TA_RESTORE_FROM)",
+                                  config_.restore_from, p,
+                                  (config_.checkpoint_dir / "savepoints").string()));
+    }
+    from = "savepoint " + config_.restore_from;
+  } else {
+    TORGHUT_ASSIGN_OR_RETURN(bytes, checkpoints_.Latest(p));
+    from = "checkpoint";
+  }
+  std::array<int64_t, kInputKinds> start{};
+  if (bytes) {
+    if (Status s = o.proc->Restore(*bytes); !s.ok()) {
+      return Status(s.code(), fmt::format("{} of partition {}: {}", from, p, s.message()));
+    }
+    for (int k = 0; k < kInputKinds; ++k) start[k] = o.proc->NextOffset(static_cast<InputKind>(k));
+    if (use_savepoint) {
+      // From now on this partition continues from checkpoints, whoever owns it.
+      TORGHUT_RETURN_IF_ERROR(checkpoints_.Write(p, *bytes));
+      TORGHUT_RETURN_IF_ERROR(checkpoints_.MarkSavepointApplied(config_.restore_from, p));
+    }
+  } else {
+    from = "committed offsets";
+    for (int k = 0; k < kInputKinds; ++k) {
+      TORGHUT_ASSIGN_OR_RETURN(std::vector<bus::PartitionOffsets> offsets,
+                               bus_->Offsets(topics_[k]));
+      TORGHUT_ASSIGN_OR_RETURN(std::vector<bus::PartitionLag> lag,
+                               bus_->GroupLag(config_.group_id, topics_[k]));
+      const bus::PartitionOffsets& po = offsets.at(static_cast<size_t>(p));
+      int64_t committed = -1;
+      for (const auto& l : lag) {
+        if (l.partition == p) committed = l.committed;
+      }
+      start[k] = committed >= 0 ? committed
+                                : (config_.reset == bus::OffsetReset::kEarliest ? po.low : po.high);
+      start[k] = std::clamp(start[k], po.low, po.high);
+      o.proc->SetNextOffset(static_cast<InputKind>(k), start[k]);
+    }
+  }
+  for (int k = 0; k < kInputKinds; ++k) {
+    o.fetched[k] = start[k];
+    if (!o.assigned[k]) continue;
+    TORGHUT_RETURN_IF_ERROR(consumer_->Seek({topics_[k], p, start[k]}));
+  }
+  log::Info("ta", "partition assigned",
+            {{"partition", p},
+             {"from", from},
+             {"trades", start[0]},
+             {"quotes", start[1]},
+             {"bars", start[2]}});
+  return Status::Ok();
+}
+
+void TaService::Impl::OnRevoked(const std::vector<bus::TopicPartition>& tps) {
+  std::set<int32_t> gone;
+  for (const auto& tp : tps) {
+    if (KindOf(tp.topic) >= 0 && owned_.count(tp.partition) != 0) gone.insert(tp.partition);
+  }
+  if (gone.empty()) return;
+  const std::vector<int32_t> which(gone.begin(), gone.end());
+  // The next owner restores from this checkpoint; if it cannot be taken (store down) it restores
+  // from an older one and recomputes the same rows.
+  if (Status s = Checkpoint(which); !s.ok()) {
+    log::Warn("ta", "partitions revoked without a fresh checkpoint",
+              {{"error", s.ToString()}, {"partitions", static_cast<int64_t>(which.size())}});
+  }
+  for (int32_t p : which) {
+    Retire(*owned_[p]);
+    owned_.erase(p);
+  }
+  log::Info("ta", "partitions revoked", {{"count", static_cast<int64_t>(which.size())}});
+}
+
+// ---------------------------------------------------------------------------------------------
+// The loop.
+
+void TaService::Impl::Route(const std::vector<bus::Message>& batch) {
+  for (const bus::Message& m : batch) {
+    const int k = KindOf(m.topic);
+    OwnedPartition* o = k < 0 ? nullptr : Find(m.partition);
+    if (o == nullptr) continue;
+    o->fetched[k] = std::max(o->fetched[k], m.offset + 1);
+    o->proc->Add(static_cast<InputKind>(k), m.offset, m.value);
+  }
+}
+
+bool TaService::Impl::IsCaughtUp(OwnedPartition& o, int k) {
+  // Without partition k of this topic the merge cannot know what it holds: wait.
+  if (!o.assigned[k]) return false;
+  const auto p = static_cast<size_t>(o.partition);
+  const int64_t now = clock_->NowMillis();
+  if (p >= high_[k].size() ||
+      (o.fetched[k] >= high_[k][p] && now - high_at_ms_[k] >= kHighRefreshMs)) {
+    Result<std::vector<bus::PartitionOffsets>> offsets = bus_->Offsets(topics_[k]);
+    if (!offsets.ok()) return false;
+    high_[k].assign(offsets->size(), 0);
+    for (const auto& po : *offsets) high_[k][static_cast<size_t>(po.partition)] = po.high;
+    high_at_ms_[k] = now;
+    if (p >= high_[k].size()) return false;
+  }
+  return o.fetched[k] >= high_[k][p];
+}
+
+Status TaService::Impl::Flush() {
+  for (auto& [p, o] : owned_) {
+    RowBuffer& out = o->out;
+    if (out.size() == 0) continue;
+    Status s = store_->WriteMicrobars(out.microbars);
+    if (s.ok()) s = store_->WriteSignals(out.signals);
+    if (!s.ok()) {
+      ++store_failures_;
+      SetHealth(fmt::format(
+          "{}: {}", s.code() == StatusCode::kResourceExhausted ? "store_full" : "store_unavailable",
+          s.message()));
+      return s;
+    }
+    if (config_.publish_rows) {
+      std::string json;
+      for (const auto& row : out.microbars) {
+        json.clear();
+        ta::AppendMicrobarJson(row, &json);
+        if (Status ps = bus::ProduceWait(*producer_, config_.topics.ta_microbars, row.id.symbol,
+                                         json, 0, 0, kProduceTimeout);
+            !ps.ok()) {
+          ++delivery_failures_;
+          last_delivery_error_ = ps.message();
+        }
+      }
+      for (const auto& row : out.signals) {
+        json.clear();
+        ta::AppendSignalJson(row, &json);
+        if (Status ps = bus::ProduceWait(*producer_, config_.topics.ta_signals, row.id.symbol, json,
+                                         0, 0, kProduceTimeout);
+            !ps.ok()) {
+          ++delivery_failures_;
+          last_delivery_error_ = ps.message();
+        }
+      }
+      producer_->Poll(milliseconds(0));
+    }
+    for (const auto& row : out.microbars) {
+      last_output_event_ms_ = std::max(last_output_event_ms_, row.id.event_ts.millis());
+    }
+    rows_written_ += static_cast<int64_t>(out.size());
+    status_rows_ += static_cast<int64_t>(out.size());
+    out.clear();
+  }
+  if (degraded_ && degraded_reason_.rfind("store_", 0) == 0) SetHealth("");
+  return Status::Ok();
+}
+
+Status TaService::Impl::Checkpoint(const std::vector<int32_t>& which_in) {
+  TORGHUT_RETURN_IF_ERROR(Flush());
+  if (Status s = producer_->Flush(kProduceTimeout); !s.ok()) {
+    ++delivery_failures_;
+    last_delivery_error_ = s.message();
+  }
+  if (delivery_failures_ > 0) {
+    // Rows that never reached the TA topics: recompute them from the last checkpoint.
+    SetHealth("bus_produce: " + last_delivery_error_);
+    Rewind();
+    return Unavailable("TA rows not delivered to the bus: " + last_delivery_error_);
+  }
+  std::vector<int32_t> which = which_in;
+  if (which.empty()) {
+    for (const auto& [p, o] : owned_) which.push_back(p);
+  }
+  std::vector<bus::TopicPartitionOffset> positions;
+  for (int32_t p : which) {
+    OwnedPartition* o = Find(p);
+    if (o == nullptr) continue;
+    if (Status s = checkpoints_.Write(p, o->proc->Checkpoint()); !s.ok()) {
+      SetHealth("checkpoint_write: " + s.message());
+      return s;
+    }
+    for (int k = 0; k < kInputKinds; ++k) {
+      if (o->assigned[k]) {
+        positions.push_back({topics_[k], p, o->proc->NextOffset(static_cast<InputKind>(k))});
+      }
+    }
+  }
+  ++checkpoints_taken_;
+  last_checkpoint_ms_ = clock_->NowMillis();
+  if (degraded_ && degraded_reason_.rfind("checkpoint_write", 0) == 0) SetHealth("");
+  if (Status s = consumer_->Commit(positions); !s.ok()) {
+    // The checkpoint holds the positions; the next owner starts there either way.
+    log::Warn("ta", "commit refused", {{"error", s.ToString()}});
+    return Status::Ok();
+  }
+  ++commits_;
+  return Status::Ok();
+}
+
+void TaService::Impl::Rewind() {
+  delivery_failures_ = 0;
+  for (auto& [p, o] : owned_) {
+    Retire(*o);
+    if (Status s = StartPartition(*o); !s.ok()) fatal_ = s;
+  }
+}
+
+void TaService::Impl::TakeSavepoint(const std::string& name) {
+  if (Status s = ValidateSavepointName(name); !s.ok()) {
+    log::Warn("ta", "savepoint refused", {{"error", s.message()}});
+    checkpoints_.DropSavepointRequest(name);
+    return;
+  }
+  std::vector<int32_t> todo;
+  for (const auto& [p, o] : owned_) {
+    if (!checkpoints_.SavepointHasPartition(name, p)) todo.push_back(p);
+  }
+  if (todo.empty()) return;
+  // A savepoint is a checkpoint that is kept: its rows must be durable first.
+  if (Status s = Checkpoint(todo); !s.ok()) {
+    log::Warn("ta", "savepoint postponed", {{"name", name}, {"error", s.ToString()}});
+    return;
+  }
+  for (int32_t p : todo) {
+    if (Status s = checkpoints_.WriteSavepoint(name, p, Find(p)->proc->Checkpoint()); !s.ok()) {
+      log::Error("ta", "savepoint write failed", {{"name", name}, {"error", s.ToString()}});
+      return;
+    }
+  }
+  savepoints_taken_.push_back(name);
+  log::Info("ta", "savepoint taken",
+            {{"name", name}, {"partitions", static_cast<int64_t>(todo.size())}});
+}
+
+bool TaService::Impl::AtEnd() {
+  if (owned_.empty()) return false;
+  for (const auto& [p, o] : owned_) {
+    if (o->proc->Queued() != 0) return false;
+    for (int k = 0; k < kInputKinds; ++k) {
+      auto it = end_at_start_.find({k, p});
+      if (it != end_at_start_.end() &&
+          o->proc->NextOffset(static_cast<InputKind>(k)) < it->second) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+void TaService::Impl::SetHealth(const std::string& reason) {
+  const bool was = degraded_;
+  degraded_ = !reason.empty();
+  if (degraded_ && (!was || reason != degraded_reason_)) {
+    log::Warn("ta", "degraded", {{"reason", reason}});
+  } else if (!degraded_ && was) {
+    log::Info("ta", "recovered", {{"was", degraded_reason_}});
+    backoff_ms_ = kBackoffStartMs;
+  }
+  degraded_reason_ = reason;
+  std::lock_guard lock(mu_);
+  report_.health = degraded_ ? "degraded" : "ok";
+  report_.reason = reason;
+  report_.sink_health = reason.rfind("store_", 0) == 0 ? reason : "ok";
+}
+
+void TaService::Impl::BackoffWait(const std::atomic<bool>& stop, int64_t ms) {
+  // A pause between retries (not synchronisation): wakes early when stop is set and checked.
+  const auto end = std::chrono::steady_clock::now() + milliseconds(ms);
+  std::unique_lock lock(wait_mu_);
+  while (!stop.load() && std::chrono::steady_clock::now() < end) {
+    wait_cv_.wait_until(lock, std::min(end, std::chrono::steady_clock::now() + milliseconds(50)));
+  }
+}
+
+void TaService::Impl::Heartbeat(bool force) {
+  const int64_t now = clock_->NowMillis();
+  if (!force && now - last_status_ms_ < config_.status_interval_ms) return;
+  const double seconds =
+      last_status_ms_ > 0 ? static_cast<double>(now - last_status_ms_) / 1000.0 : 0.0;
+  TaServiceReport r;
+  {
+    std::lock_guard lock(mu_);
+    r = report_;
+  }
+  r.time_ms = now;
+  r.partitions.clear();
+  r.source_lag_messages = 0;
+  r.messages = retired_.processed;
+  r.bad_messages = retired_.bad;
+  r.ignored_messages = retired_.ignored;
+  r.filtered_messages = retired_.filtered;
+  int64_t newest_input = -1;
+  for (const auto& [p, o] : owned_) {
+    r.partitions.push_back(p);
+    const ProcessorCounters& c = o->proc->counters();
+    r.messages += c.processed;
+    r.bad_messages += c.bad;
+    r.ignored_messages += c.ignored;
+    r.filtered_messages += c.filtered;
+    if (c.last_event_ts != Timestamp())
+      newest_input = std::max(newest_input, c.last_event_ts.millis());
+    for (int k = 0; k < kInputKinds; ++k) {
+      const auto pi = static_cast<size_t>(p);
+      if (pi < high_[k].size()) {
+        r.source_lag_messages +=
+            std::max<int64_t>(0, high_[k][pi] - o->proc->NextOffset(static_cast<InputKind>(k)));
+      }
+    }
+  }
+  r.last_input_event_ms = newest_input;
+  r.watermark_lag_ms = newest_input >= 0 ? now - newest_input : -1;
+  r.last_output_event_ms = last_output_event_ms_;
+  r.checkpoint_age_ms = last_checkpoint_ms_ >= 0 ? now - last_checkpoint_ms_ : -1;
+  r.input_rate = seconds > 0 ? static_cast<double>(r.messages - status_messages_) / seconds : 0;
+  r.output_rate = seconds > 0 ? static_cast<double>(status_rows_) / seconds : 0;
+  status_messages_ = r.messages;
+  status_rows_ = 0;
+  r.rows_written = rows_written_;
+  r.checkpoints = checkpoints_taken_;
+  r.commits = commits_;
+  r.store_failures = store_failures_;
+  r.savepoints_taken = savepoints_taken_;
+  last_status_ms_ = now;
+  {
+    std::lock_guard lock(mu_);
+    report_ = r;
+  }
+  if (producer_) {
+    const std::string json = r.ToJson();
+    if (Status s = producer_->Produce(config_.topics.ta_status, config_.group_id, json); !s.ok()) {
+      log::Warn("ta", "status heartbeat not produced", {{"error", s.ToString()}});
+    }
+    producer_->Poll(milliseconds(0));
+  }
+}
+
+Status TaService::Impl::Run(const std::atomic<bool>& stop) {
+  log::Info("ta", "starting",
+            {{"group", config_.group_id},
+             {"restart_nonce", config_.restart_nonce},
+             {"bus", std::string(bus_->Backend())},
+             {"store", std::string(store_->backend())},
+             {"suspended", config_.suspended}});
+  TORGHUT_RETURN_IF_ERROR(PrepareTopics());
+  bus::ProducerOptions popts;
+  popts.on_delivery = [this](const bus::DeliveryReport& r) {
+    if (!r.status.ok() && r.topic != config_.topics.ta_status) {
+      ++delivery_failures_;
+      last_delivery_error_ = r.status.message();
+    }
+  };
+  TORGHUT_ASSIGN_OR_RETURN(producer_, bus_->NewProducer(popts));
+  if (config_.suspended) {
+    Status s = RunSuspended(stop);
+    (void)producer_->Flush(milliseconds(5'000));
+    return s;
+  }
+  TORGHUT_RETURN_IF_ERROR(WaitForStore(stop));
+  if (stop.load()) return Status::Ok();
+
+  if (config_.stop_at_end) {
+    for (int k = 0; k < kInputKinds; ++k) {
+      TORGHUT_ASSIGN_OR_RETURN(std::vector<bus::PartitionOffsets> offsets,
+                               bus_->Offsets(topics_[k]));
+      for (const auto& po : offsets) end_at_start_[{k, po.partition}] = po.high;
+    }
+  }
+
+  bus::ConsumerOptions copts;
+  copts.group_id = config_.group_id;
+  copts.reset = config_.reset;
+  copts.on_assigned = [this](const std::vector<bus::TopicPartition>& tps) { OnAssigned(tps); };
+  copts.on_revoked = [this](const std::vector<bus::TopicPartition>& tps) { OnRevoked(tps); };
+  TORGHUT_ASSIGN_OR_RETURN(consumer_, bus_->NewConsumer(copts));
+  TORGHUT_RETURN_IF_ERROR(
+      consumer_->Subscribe(std::vector<std::string>(topics_.begin(), topics_.end())));
+  {
+    std::lock_guard lock(mu_);
+    report_.state = "running";
+  }
+  last_checkpoint_ms_ = clock_->NowMillis();
+  std::vector<bus::Message> batch;
+  bool reached_end = false;
+  while (!stop.load() && fatal_.ok()) {
+    const int64_t now = clock_->NowMillis();
+    Heartbeat(false);
+    if (degraded_ && degraded_reason_.rfind("store_", 0) == 0) {
+      // Nothing more is read while rows cannot be written; offsets stay uncommitted.
+      BackoffWait(stop, backoff_ms_);
+      backoff_ms_ = std::min(backoff_ms_ * 2, kBackoffMaxMs);
+      (void)Flush();
+      continue;
+    }
+    TORGHUT_RETURN_IF_ERROR(consumer_->Poll(&batch, kPollMax, milliseconds(50)));
+    Route(batch);
+    if (!fatal_.ok()) break;
+    const Timestamp processing_now = Timestamp::FromNanos(clock_->NowNanos());
+    const bool provisional = config_.provisional_interval_ms > 0 &&
+                             now - last_provisional_ms_ >= config_.provisional_interval_ms;
+    if (provisional) last_provisional_ms_ = now;
+    size_t buffered = 0;
+    int64_t oldest = -1;
+    for (auto& [p, o] : owned_) {
+      OwnedPartition& op = *o;
+      CaughtUp caught{IsCaughtUp(op, 0), IsCaughtUp(op, 1), IsCaughtUp(op, 2)};
+      op.proc->SetProcessingTime(processing_now);
+      op.proc->Drain(caught);
+      if (!config_.stop_at_end && caught.trades && caught.quotes && caught.bars &&
+          op.proc->Queued() == 0) {
+        // Only with nothing left to read: idleness during a backlog would depend on read speed.
+        op.proc->FinalizeIdle(processing_now);
+      }
+      if (provisional) op.proc->EmitProvisional();
+      buffered += op.out.size();
+      if (op.out.oldest_ms >= 0 && (oldest < 0 || op.out.oldest_ms < oldest)) {
+        oldest = op.out.oldest_ms;
+      }
+    }
+    if (config_.stop_at_end && AtEnd()) reached_end = true;
+    if (buffered >= static_cast<size_t>(config_.batch_size) ||
+        (oldest >= 0 && now - oldest >= config_.flush_ms)) {
+      if (!Flush().ok()) continue;
+    }
+    if (now - last_checkpoint_ms_ >= config_.checkpoint_interval_ms) (void)Checkpoint({});
+    std::vector<std::string> wanted;
+    {
+      std::lock_guard lock(mu_);
+      wanted.swap(requested_savepoints_);
+    }
+    if (now - last_request_scan_ms_ >= kRequestScanMs) {
+      last_request_scan_ms_ = now;
+      for (std::string& n : checkpoints_.PendingSavepointRequests()) wanted.push_back(std::move(n));
+    }
+    for (const std::string& name : wanted) TakeSavepoint(name);
+    if (config_.retention_days > 0 && now - last_retention_ms_ >= kRetentionEveryMs) {
+      last_retention_ms_ = now;
+      const Timestamp cutoff = Timestamp::FromNanos(
+          clock_->NowNanos() - int64_t{config_.retention_days} * 86'400'000'000'000);
+      if (auto dropped = store_->DropDaysBefore(cutoff); !dropped.ok()) {
+        log::Warn("ta", "retention failed", {{"error", dropped.status().ToString()}});
+      }
+    }
+    if (reached_end) break;
+  }
+  {
+    std::lock_guard lock(mu_);
+    report_.state = "stopping";
+  }
+  if (reached_end) {
+    // A replay window ends here: its open bars are final.
+    for (auto& [p, o] : owned_) o->proc->FinalizeAll();
+  }
+  // Leaving the group revokes every partition: OnRevoked flushes, checkpoints and commits.
+  Status closed = consumer_->Close();
+  for (const auto& [p, o] : owned_) Retire(*o);
+  owned_.clear();
+  (void)producer_->Flush(milliseconds(10'000));
+  Heartbeat(true);
+  {
+    std::lock_guard lock(mu_);
+    report_.state = "stopped";
+  }
+  if (!fatal_.ok()) return fatal_;
+  if (!closed.ok()) log::Warn("ta", "leaving the group failed", {{"error", closed.ToString()}});
+  log::Info("ta", "stopped",
+            {{"rows", rows_written_}, {"checkpoints", checkpoints_taken_}, {"commits", commits_}});
+  return Status::Ok();
+}
+
+TaService::TaService(TaServiceConfig config, bus::Bus* bus, store::TaStore* store,
+                     const ta::SessionCalendar* sessions, const Clock* clock)
+    : impl_(std::make_unique<Impl>(std::move(config), bus, store, sessions, clock)) {}
+TaService::~TaService() = default;
+Status TaService::Run(const std::atomic<bool>& stop) {
+  return impl_->Run(stop);
+}
+void TaService::RequestSavepoint(std::string name) {
+  impl_->RequestSavepoint(std::move(name));
+}
+TaServiceReport TaService::Report() const {
+  return impl_->Report();
+}
+
+}  // namespace torghut::processor

@@ -1,0 +1,65 @@
+#include "torghut/processor/ta_service_config.h"
+
+#include "torghut/processor/checkpoint_store.h"
+#include "torghut/ta/engine_env.h"
+
+namespace torghut::processor {
+
+TaServiceConfig ReadTaServiceConfig(ConfigReader& cfg) {
+  TaServiceConfig c;
+  c.group_id = cfg.String("TA_GROUP_ID", c.group_id);
+  if (c.group_id.empty() || !ValidateSavepointName(c.group_id).ok()) {
+    // The group id names a directory under TA_CHECKPOINT_DIR: same alphabet as savepoints.
+    cfg.AddError("TA_GROUP_ID must match [A-Za-z0-9._-]{1,64}");
+  }
+  c.reset = cfg.Enum("TA_AUTO_OFFSET_RESET", {"earliest", "latest"}, "earliest") == "latest"
+                ? bus::OffsetReset::kLatest
+                : bus::OffsetReset::kEarliest;
+  const std::string data_dir = cfg.String("TORGHUT_DATA_DIR", "./torghut-data");
+  c.checkpoint_dir =
+      cfg.String("TA_CHECKPOINT_DIR", (std::filesystem::path(data_dir) / "checkpoints").string());
+  c.checkpoint_interval_ms =
+      cfg.Int("TA_CHECKPOINT_INTERVAL_MS", c.checkpoint_interval_ms, 100, 86'400'000);
+  c.checkpoints_kept =
+      static_cast<int>(cfg.Int("TA_CHECKPOINTS_KEPT", c.checkpoints_kept, 1, 1000));
+  c.restore_from = cfg.String("TA_RESTORE_FROM", "");
+  if (!c.restore_from.empty()) {
+    if (Status s = ValidateSavepointName(c.restore_from); !s.ok()) {
+      cfg.AddError("TA_RESTORE_FROM: " + s.message());
+    }
+  }
+  c.batch_size = cfg.Int("TA_CLICKHOUSE_BATCH_SIZE", c.batch_size, 1, 10'000'000);
+  c.flush_ms = cfg.Int("TA_CLICKHOUSE_FLUSH_MS", c.flush_ms, 1, 3'600'000);
+  c.provisional_interval_ms =
+      cfg.Int("TA_PROVISIONAL_INTERVAL_MS", c.provisional_interval_ms, 0, 3'600'000);
+  c.publish_rows = cfg.Bool("TA_PUBLISH_ROWS", c.publish_rows);
+  c.suspended = cfg.Enum("TA_JOB_STATE", {"running", "suspended"}, "running") == "suspended";
+  c.restart_nonce = cfg.String("TA_RESTART_NONCE", "");
+  c.status_interval_ms = cfg.Int("TA_STATUS_INTERVAL_MS", c.status_interval_ms, 100, 3'600'000);
+  c.engine = ta::ReadEngineConfig(cfg);
+  c.topics = bus::ReadTopics(cfg);
+  return c;
+}
+
+const char kTaServiceEnvHelp[] =
+    "  TA_GROUP_ID                 consumer group (default torghut-ta-live)\n"
+    "  TA_AUTO_OFFSET_RESET        earliest | latest, where a partition without a committed "
+    "offset\n"
+    "                              or checkpoint starts (default earliest)\n"
+    "  TA_CHECKPOINT_DIR           checkpoints and savepoints (default "
+    "TORGHUT_DATA_DIR/checkpoints)\n"
+    "  TA_CHECKPOINT_INTERVAL_MS   flush + checkpoint + commit period (default 10000)\n"
+    "  TA_CHECKPOINTS_KEPT         checkpoints kept per partition (default 3)\n"
+    "  TA_RESTORE_FROM             savepoint to start from (applied once per partition)\n"
+    "  TA_CLICKHOUSE_BATCH_SIZE    rows per store write (default 10000)\n"
+    "  TA_CLICKHOUSE_FLUSH_MS      longest a row waits for its store write (default 1000)\n"
+    "  TA_PROVISIONAL_INTERVAL_MS  how often open bars are published provisionally (default 250;\n"
+    "                              0 = final rows only)\n"
+    "  TA_PUBLISH_ROWS             also produce rows to the TA topics (default true)\n"
+    "  TA_JOB_STATE                running | suspended (connected, consumes and writes nothing)\n"
+    "  TA_RESTART_NONCE            echoed in status and logs\n"
+    "  TA_STATUS_INTERVAL_MS       heartbeat period to TA_STATUS_TOPIC (default 5000)\n"
+    "  TA_TRADES_TOPIC, TA_QUOTES_TOPIC, TA_BARS1M_TOPIC, TA_MICROBARS_TOPIC, TA_SIGNALS_TOPIC,\n"
+    "  TA_STATUS_TOPIC             topic names (SPEC §3)\n";
+
+}  // namespace torghut::processor

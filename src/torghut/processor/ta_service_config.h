@@ -1,0 +1,55 @@
+// Settings of the TA service (`torghut ta`, SPEC §4) from the environment.
+//
+//   ConfigReader cfg(EnvSource::Process());
+//   TaServiceConfig config = ReadTaServiceConfig(cfg);
+//   if (Status s = cfg.Finish(); !s.ok()) ...   // one line per bad variable
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "torghut/bus/bus.h"
+#include "torghut/bus/bus_config.h"
+#include "torghut/core/config.h"
+#include "torghut/core/time.h"
+#include "torghut/ta/engine.h"
+
+namespace torghut::processor {
+
+struct TaServiceConfig {
+  std::string group_id = "torghut-ta-live";                             // TA_GROUP_ID
+  bus::OffsetReset reset = bus::OffsetReset::kEarliest;                 // TA_AUTO_OFFSET_RESET
+  std::filesystem::path checkpoint_dir = "./torghut-data/checkpoints";  // TA_CHECKPOINT_DIR
+  int64_t checkpoint_interval_ms = 10'000;                              // TA_CHECKPOINT_INTERVAL_MS
+  int checkpoints_kept = 3;                                             // TA_CHECKPOINTS_KEPT
+  std::string restore_from;               // TA_RESTORE_FROM: a savepoint name
+  int64_t batch_size = 10'000;            // TA_CLICKHOUSE_BATCH_SIZE (rows)
+  int64_t flush_ms = 1'000;               // TA_CLICKHOUSE_FLUSH_MS
+  int64_t provisional_interval_ms = 250;  // TA_PROVISIONAL_INTERVAL_MS (0: never)
+  bool publish_rows = true;               // TA_PUBLISH_ROWS: rows to the TA topics
+  bool suspended = false;                 // TA_JOB_STATE=suspended
+  std::string restart_nonce;              // TA_RESTART_NONCE
+  int64_t status_interval_ms = 5'000;     // TA_STATUS_INTERVAL_MS
+  int retention_days = 35;  // StoreConfig::ta_retention_days (TA_RETENTION_DAYS); 0: keep all
+  ta::EngineConfig engine;
+  bus::Topics topics;
+
+  // Replays only (`torghut replay --group-id`), never from the environment.
+  std::optional<Timestamp> since;    // --from: earlier events are left out
+  std::optional<Timestamp> until;    // --to: later events are left out
+  std::vector<std::string> symbols;  // --symbols: only these
+  bool stop_at_end = false;          // stop once the end offsets seen at start are processed
+};
+
+// Reads TA_GROUP_ID, TA_AUTO_OFFSET_RESET, TA_CHECKPOINT_*, TA_RESTORE_FROM,
+// TA_CLICKHOUSE_BATCH_SIZE, TA_CLICKHOUSE_FLUSH_MS, TA_PROVISIONAL_INTERVAL_MS, TA_PUBLISH_ROWS,
+// TA_JOB_STATE, TA_RESTART_NONCE, TA_STATUS_INTERVAL_MS, the engine's TA_* settings and the topic
+// names. TA_CHECKPOINT_DIR defaults to TORGHUT_DATA_DIR/checkpoints.
+TaServiceConfig ReadTaServiceConfig(ConfigReader& cfg);
+
+extern const char kTaServiceEnvHelp[];
+
+}  // namespace torghut::processor

@@ -1,0 +1,251 @@
+// `torghut ta` as a process on the embedded bus and SQLite: exactly-once results under SIGKILL,
+// savepoints carried into a new group, bus replays that leave the live group alone, and the
+// suspended state. Input goes on the bus through `torghut sim generate` + `torghut sim publish`.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "torghut/testing/store_servers.h"
+#include "torghut/testing/ta_process_support.h"
+#include "torghut/testing/test_support.h"
+
+namespace torghut {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using testing::CommandResult;
+using testing::StoreRows;
+using testing::TaProcess;
+
+class TaProcessTest : public ::testing::Test {
+ protected:
+  TaProcessTest() : dir_("torghut-ta") {}
+
+  fs::path bus_dir() const { return dir_.path() / "bus"; }
+  std::string Env(const std::string& data, const std::string& group) const {
+    return "BUS_DIR=" + bus_dir().string() + " TORGHUT_DATA_DIR=" + (dir_.path() / data).string() +
+           " TA_GROUP_ID=" + group +
+           " TA_CHECKPOINT_DIR=" + (dir_.path() / "checkpoints").string() +
+           // The generated data is from 2024: keep it.
+           " TA_RETENTION_DAYS=36500"
+           " TA_WATERMARK_IDLE_TIMEOUT_MS=1500 TA_CHECKPOINT_INTERVAL_MS=1000"
+           " TA_STATUS_INTERVAL_MS=300 TA_CLICKHOUSE_FLUSH_MS=200";
+  }
+  CommandResult Run(const std::string& cmd) {
+    return testing::RunCommand(std::string(TORGHUT_BIN) + " " + cmd, dir_.path());
+  }
+  CommandResult RunEnv(const std::string& env, const std::string& cmd) {
+    return testing::RunCommand("env " + env + " " + TORGHUT_BIN + " " + cmd, dir_.path());
+  }
+  // Generates a file and puts it on the bus; returns the file's path.
+  fs::path Publish(const std::string& name, const std::string& generate_flags) {
+    const fs::path file = dir_.path() / name;
+    CommandResult g = Run("sim generate " + generate_flags + " --out " + file.string());
+    EXPECT_EQ(g.exit_code, 0) << g.err;
+    CommandResult p =
+        RunEnv("BUS_DIR=" + bus_dir().string(), "sim publish --from-file " + file.string());
+    EXPECT_EQ(p.exit_code, 0) << p.err;
+    return file;
+  }
+  // Final-row counts of a file replay over `files` (the same identities the service must end with).
+  testing::ExpectedRows Expected(const std::vector<fs::path>& files) {
+    const fs::path joined = dir_.path() / "expected-input.jsonl";
+    std::string cat = "cat";
+    for (const auto& f : files) cat += " " + f.string();
+    EXPECT_EQ(std::system((cat + " > " + joined.string()).c_str()), 0);
+    const fs::path out = dir_.path() / "expected";
+    CommandResult r =
+        Run("replay --no-progress --from-file " + joined.string() + " --out " + out.string());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return testing::CountReplayOutput(out);
+  }
+  std::unique_ptr<store::TaStore> Store(const std::string& data) {
+    store::StoreConfig c;
+    c.data_dir = dir_.path() / data;
+    return store::OpenTaStore(c).value();
+  }
+  std::unique_ptr<bus::Bus> Bus() {
+    bus::EmbeddedOptions o;
+    o.dir = bus_dir().string();
+    return bus::embedded::EmbeddedBus::Open(o).value();
+  }
+  // Runs `torghut ta` until the store holds `want` final rows and the group committed everything,
+  // then stops it with SIGTERM (which must exit 0).
+  StoreRows RunToEnd(const std::string& data, const std::string& group,
+                     const testing::ExpectedRows& want, const std::string& extra_env = "") {
+    const fs::path log = dir_.path() / (data + ".log");
+    const size_t log_before = testing::Slurp(log).size();
+    TaProcess ta(TORGHUT_BIN, Env(data, group) + " " + extra_env, log);
+    auto store = Store(data);
+    auto bus = Bus();
+    StoreRows rows;
+    // Started (signal handlers installed, partitions restored) before anything else is judged.
+    EXPECT_TRUE(testing::WaitFor(
+        [&] {
+          return testing::Slurp(log).find("partition assigned", log_before) != std::string::npos ||
+                 ta.Exited();
+        },
+        60s));
+    EXPECT_TRUE(testing::WaitUntilComplete(*store, *bus, group, want, &ta, &rows, 600s))
+        << testing::Tail(dir_.path() / (data + ".log"));
+    ta.Signal(SIGTERM);
+    EXPECT_EQ(ta.Wait(), 0) << testing::Tail(dir_.path() / (data + ".log"));
+    return rows;
+  }
+
+  testing::ScratchDir dir_;
+};
+
+// ≥ 5 M trades through the embedded bus into SQLite; the TA process is SIGKILLed at random moments
+// twelve times and restarted; the store ends identical, row for row, to an uninterrupted run.
+TEST_F(TaProcessTest, ExactlyOnceUnderSigkillOnEmbeddedBusAndSqlite) {
+  const fs::path file =
+      Publish("five-million.jsonl",
+              "--symbols AAPL,MSFT,NVDA,TSLA,AMZN,GOOG,META,AMD --rate 50 --quotes-per-trade 0.2 "
+              "--seconds 12500 --seed 11");
+  const testing::ExpectedRows want = Expected({file});
+  ASSERT_GT(want.microbars, 90'000);
+
+  const StoreRows reference = RunToEnd("reference", "ta-reference", want);
+  ASSERT_EQ(reference.microbar_rows, want.microbars);
+
+  std::mt19937_64 rng(20261123);
+  std::uniform_int_distribution<int> delay_ms(500, 4000);
+  auto store = Store("chaos");
+  auto bus = Bus();
+  int kills = 0;
+  for (; kills < 12; ++kills) {
+    TaProcess ta(TORGHUT_BIN, Env("chaos", "ta-chaos"), dir_.path() / "chaos.log");
+    // A random moment of its life: restoring, reading, writing, checkpointing or committing.
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    ta.Signal(SIGKILL);
+    EXPECT_EQ(ta.Wait(), 128 + SIGKILL);
+  }
+  const testing::GroupPosition mid = testing::Position(*bus, "ta-chaos");
+  EXPECT_GT(mid.committed, 0) << "no progress was committed between kills";
+  const StoreRows chaos = RunToEnd("chaos", "ta-chaos", want);
+  EXPECT_EQ(kills, 12);
+  EXPECT_EQ(chaos.microbar_rows, reference.microbar_rows);
+  EXPECT_EQ(chaos.signal_rows, reference.signal_rows);
+  EXPECT_TRUE(chaos.microbars == reference.microbars) << "microbars differ";
+  EXPECT_TRUE(chaos.signals == reference.signals) << "signals differ";
+  // The restarts restored checkpoints (not everything from scratch).
+  EXPECT_NE(testing::Slurp(dir_.path() / "chaos.log").find("\"from\":\"checkpoint\""),
+            std::string::npos);
+}
+
+// A savepoint taken from a running group seeds a new group: the new group continues with the
+// old one's state and produces exactly the rows the old group produces for the later input.
+TEST_F(TaProcessTest, SavepointSeedsANewGroupWithTheSameState) {
+  const fs::path a = Publish("a.jsonl", "--symbols AAPL,MSFT,NVDA,TSLA --seconds 300 --seed 1");
+  const testing::ExpectedRows want_a = Expected({a});
+  {
+    TaProcess ta(TORGHUT_BIN, Env("first", "ta-first"), dir_.path() / "first.log");
+    auto store = Store("first");
+    auto bus = Bus();
+    StoreRows rows;
+    ASSERT_TRUE(testing::WaitUntilComplete(*store, *bus, "ta-first", want_a, &ta, &rows, 300s))
+        << testing::Tail(dir_.path() / "first.log");
+    const CommandResult sp =
+        RunEnv(Env("first", "ta-first"), "ta savepoint --name sp1 --timeout-ms 60000");
+    EXPECT_EQ(sp.exit_code, 0) << sp.err << testing::Tail(dir_.path() / "first.log");
+    EXPECT_NE(sp.out.find("savepoint sp1: 3 partitions"), std::string::npos) << sp.out;
+    // Names are checked, and a savepoint is never overwritten.
+    EXPECT_EQ(RunEnv(Env("first", "ta-first"), "ta savepoint --name ../x").exit_code, 2);
+    EXPECT_EQ(RunEnv(Env("first", "ta-first"), "ta savepoint --name sp1").exit_code, 2);
+    ta.Signal(SIGTERM);
+    EXPECT_EQ(ta.Wait(), 0);
+  }
+  const StoreRows first_a = testing::DumpStore(*Store("first"));
+  const fs::path b =
+      Publish("b.jsonl",
+              "--symbols AAPL,MSFT,NVDA,TSLA --seconds 300 --seed 2 --start 2024-01-02T14:40:00Z");
+  const testing::ExpectedRows want_ab = Expected({a, b});
+  const StoreRows first_ab = RunToEnd("first", "ta-first", want_ab);
+
+  // The new group starts from the savepoint: only the rows of the later input.
+  testing::ExpectedRows want_b{want_ab.microbars - first_a.microbar_rows,
+                               want_ab.signals - first_a.signal_rows};
+  const StoreRows second = RunToEnd("second", "ta-second", want_b, "TA_RESTORE_FROM=sp1");
+  EXPECT_GT(second.microbar_rows, 0);
+  EXPECT_EQ(testing::RowsMissingFrom(second.microbars, first_ab.microbars), 0);
+  EXPECT_EQ(testing::RowsMissingFrom(second.signals, first_ab.signals), 0);
+  EXPECT_NE(testing::Slurp(dir_.path() / "second.log").find("\"from\":\"savepoint sp1\""),
+            std::string::npos);
+  // A restart of the new group continues from its checkpoints, not from the savepoint again.
+  const StoreRows again = RunToEnd("second", "ta-second", want_b, "TA_RESTORE_FROM=sp1");
+  EXPECT_TRUE(again.microbars == second.microbars);
+  // Two starts of three partitions: the savepoint seeded each partition once.
+  const std::string log = testing::Slurp(dir_.path() / "second.log");
+  EXPECT_EQ(testing::CountOccurrences(log, "\"from\":\"savepoint sp1\""), 3);
+  EXPECT_EQ(testing::CountOccurrences(log, "\"from\":\"checkpoint\""), 3);
+}
+
+// `torghut replay --group-id` recomputes into the same tables without moving the live group's
+// offsets, records itself in the ledger, and refuses a group id that was used before.
+TEST_F(TaProcessTest, BusReplayIsIsolatedAndRefusesAUsedGroupId) {
+  const fs::path a = Publish("a.jsonl", "--symbols AAPL,MSFT,NVDA --seconds 300 --seed 5");
+  const StoreRows live = RunToEnd("live", "ta-live", Expected({a}));
+  auto bus = Bus();
+  const testing::GroupPosition before = testing::Position(*bus, "ta-live");
+
+  const std::string env = Env("live", "ta-live");
+  const CommandResult r = RunEnv(env, "replay --group-id torghut-ta-replay-1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("freshness: ta_microbars max(event_ts) = 2024-01-02T14:35:00.000Z"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("TA_GROUP_ID=ta-live"), std::string::npos) << r.out;
+  EXPECT_EQ(testing::Position(*bus, "ta-live"), before);
+  // Recomputed from the same log: the same rows.
+  const StoreRows after = testing::DumpStore(*Store("live"));
+  EXPECT_TRUE(after.microbars == live.microbars);
+  EXPECT_TRUE(after.signals == live.signals);
+
+  const CommandResult again = RunEnv(env, "replay --group-id torghut-ta-replay-1");
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("has been used"), std::string::npos) << again.err;
+  EXPECT_EQ(RunEnv(env, "replay --group-id ta-live").exit_code, 2);
+
+  store::StoreConfig c;
+  c.data_dir = dir_.path() / "live";
+  auto ledger = store::OpenTradingStore(c).value()->ListReplays().value();
+  ASSERT_EQ(ledger.size(), 1u);
+  EXPECT_EQ(ledger[0].group_id, "torghut-ta-replay-1");
+  EXPECT_EQ(ledger[0].previous_group_id, "ta-live");
+  EXPECT_EQ(ledger[0].outcome.value_or(""), "ok");
+}
+
+// TA_JOB_STATE=suspended: connected and reporting (with the restart nonce), consuming nothing.
+TEST_F(TaProcessTest, SuspendedConsumesAndWritesNothing) {
+  Publish("a.jsonl", "--symbols AAPL,MSFT --seconds 120 --seed 9");
+  auto bus = Bus();
+  TaProcess ta(TORGHUT_BIN,
+               Env("suspended", "ta-suspended") + " TA_JOB_STATE=suspended TA_RESTART_NONCE=n42",
+               dir_.path() / "suspended.log");
+  const std::vector<nlohmann::json> beats =
+      testing::ReadHeartbeats(*bus, "torghut.ta.status.v1", "ta-suspended", 3, 60s);
+  ASSERT_GE(beats.size(), 3u) << testing::Tail(dir_.path() / "suspended.log");
+  for (const auto& b : beats) {
+    EXPECT_EQ(b["state"], "suspended");
+    EXPECT_EQ(b["health"], "ok");
+    EXPECT_EQ(b["restart_nonce"], "n42");
+  }
+  ta.Signal(SIGTERM);
+  EXPECT_EQ(ta.Wait(), 0);
+  EXPECT_EQ(testing::Position(*bus, "ta-suspended").committed, 0);
+  EXPECT_EQ(testing::Position(*bus, "ta-suspended").partitions_committed, 0);
+  EXPECT_EQ(testing::DumpStore(*Store("suspended")).microbar_rows, 0);
+}
+
+}  // namespace
+}  // namespace torghut
