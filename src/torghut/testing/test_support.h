@@ -40,6 +40,25 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
+// A scratch directory at a given path (for per-suite state), removed when this goes away.
+class ScratchDirAt {
+ public:
+  explicit ScratchDirAt(std::filesystem::path path) : path_(std::move(path)) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDirAt() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScratchDirAt(const ScratchDirAt&) = delete;
+  ScratchDirAt& operator=(const ScratchDirAt&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 inline std::string Slurp(const std::filesystem::path& p) {
   std::ifstream in(p);
   std::stringstream s;
