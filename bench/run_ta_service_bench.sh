@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `torghut ta` throughput, bus → engine → store, per deployment shape, in one run:
+#   embedded bus + SQLite     ~1 M trades (8 symbols, 0.2 quotes per trade) already on the bus
+#   Kafka mock + ClickHouse   ~36 k trades (what fits the mock cluster's ~5 MiB per partition)
+# Each is timed from the process start to the moment its group has committed every input offset
+# (checkpoints every second, so ≤ 1 s of the figure is the last checkpoint), and compared with the
+# peer measured in the same run: `torghut replay --from-file` over the same data — the same
+# engine with no bus, no store, no checkpoints.
+# Usage: bench/run_ta_service_bench.sh [BUILD_DIR]   (a Release build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build/release}
+TORGHUT=$(realpath "$BUILD/src/torghut/app/torghut")
+MOCK=$(realpath "$BUILD/tests/fixtures/torghut-kafka-mock")
+WORK=$(mktemp -d -p "${TMPDIR:-/var/tmp}")
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+now() { date +%s.%N; }
+lag() { "$TORGHUT" bus groups 2>/dev/null | awk -v g="$1" '$1 == g { s += $6; n++ } END { print (n ? s : -1) }'; }
+
+# Runs `torghut ta` (env already set) until group $1 has no lag; prints seconds.
+time_ta() {
+  local group=$1 t0 t1
+  t0=$(now)
+  TA_GROUP_ID=$group "$TORGHUT" ta 2>"$WORK/$group.log" &
+  local pid=$!
+  while [ "$(lag "$group")" != "0" ]; do sleep 0.05; done
+  t1=$(now)
+  kill -TERM $pid; wait $pid
+  awk "BEGIN { printf \"%.3f\", $t1 - $t0 }"
+}
+
+report() {  # name trades seconds peer_seconds
+  awk -v n="$1" -v t="$2" -v s="$3" -v p="$4" 'BEGIN {
+    printf "%s: %d trades in %.2f s = %.0f trades/s; peer (file replay, engine only) %.2f s = %.0f trades/s; ratio %.2fx\n",
+      n, t, s, t / s, p, t / p, p / s }'
+}
+
+export TA_CHECKPOINT_INTERVAL_MS=1000 TA_RETENTION_DAYS=36500 TORGHUT_LOG_LEVEL=warn
+
+echo "== embedded bus + SQLite"
+"$TORGHUT" sim generate --symbols AAPL,MSFT,NVDA,TSLA,AMZN,GOOG,META,AMD --rate 50 \
+  --quotes-per-trade 0.2 --seconds 2500 --seed 11 --out "$WORK/big.jsonl" 2>/dev/null
+TRADES=$(grep -c '"T":"t"' "$WORK/big.jsonl")
+t0=$(now); "$TORGHUT" replay --no-progress --from-file "$WORK/big.jsonl" --out "$WORK/replay" 2>/dev/null; t1=$(now)
+PEER=$(awk "BEGIN { printf \"%.3f\", $t1 - $t0 }")
+(export TORGHUT_DATA_DIR=$WORK/embedded
+ "$TORGHUT" sim publish --from-file "$WORK/big.jsonl" 2>/dev/null
+ report "embedded + SQLite" "$TRADES" "$(time_ta bench-embedded)" "$PEER")
+
+echo "== Kafka mock cluster + ClickHouse 18.16"
+PORT=$((20000 + RANDOM % 20000))
+mkdir -p "$WORK/ch/tmp"
+clickhouse-server --config-file=/etc/clickhouse-server/config.xml -- --path="$WORK/ch/" \
+  --tmp_path="$WORK/ch/tmp/" --http_port=$((PORT + 1)) --tcp_port=$PORT \
+  --interserver_http_port=$((PORT + 2)) --listen_host=127.0.0.1 --logger.log="$WORK/ch/log" \
+  --logger.errorlog="$WORK/ch/err" >/dev/null 2>&1 &
+PIDS+=($!)
+URL=http://127.0.0.1:$((PORT + 1))
+for _ in $(seq 300); do curl -sf "$URL/?query=SELECT%201" >/dev/null && break; sleep 0.1; done
+mkfifo "$WORK/mock.in"
+"$MOCK" --brokers 1 --topic torghut.trades.v1:3 --topic torghut.quotes.v1:3 \
+  --topic torghut.bars.1m.v1:3 --topic torghut.ta.bars.1s.v1:3 --topic torghut.ta.signals.v1:3 \
+  --topic torghut.ta.status.v1:3 <"$WORK/mock.in" >"$WORK/mock.out" &
+PIDS+=($!)
+exec 9>"$WORK/mock.in"  # keeps the fixture's stdin open
+for _ in $(seq 300); do grep -q bootstrap= "$WORK/mock.out" && break; sleep 0.05; done
+BOOTSTRAP=$(sed -n 's/^bootstrap=//p' "$WORK/mock.out")
+"$TORGHUT" sim generate --symbols AAPL,MSFT,NVDA,TSLA,AMZN,GOOG --rate 10 --quotes-per-trade 0.5 \
+  --seconds 600 --seed 21 --out "$WORK/small.jsonl" 2>/dev/null
+TRADES=$(grep -c '"T":"t"' "$WORK/small.jsonl")
+t0=$(now); "$TORGHUT" replay --no-progress --from-file "$WORK/small.jsonl" --out "$WORK/replay2" 2>/dev/null; t1=$(now)
+PEER=$(awk "BEGIN { printf \"%.3f\", $t1 - $t0 }")
+(export BUS=kafka KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP KAFKA_SESSION_TIMEOUT_MS=6000 \
+   KAFKA_HEARTBEAT_INTERVAL_MS=500 TA_STORE=clickhouse TA_CLICKHOUSE_URL=$URL TORGHUT_DATA_DIR=$WORK/kafka
+ "$TORGHUT" sim publish --from-file "$WORK/small.jsonl" 2>/dev/null
+ "$TORGHUT" migrate --only ta >/dev/null
+ report "Kafka mock + ClickHouse (includes the ~3 s group join)" "$TRADES" "$(time_ta bench-kafka)" "$PEER")
