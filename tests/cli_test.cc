@@ -33,7 +33,8 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, UsageErrorsAreOneLineAndExitTwo) {
   for (const std::string args :
        {"frobnicate", "--bogus", "sim generate --seconds nope --out x", "replay",
-        "replay --from-file /nonexistent/file.jsonl", "sim generate --out x --symbols aapl"}) {
+        "replay --from-file /nonexistent/file.jsonl", "sim generate --out x --symbols aapl",
+        "ta savepoint", "ta savepoint --name ../up", "replay --group-id g --from-file x"}) {
     CommandResult r = Torghut(args);
     EXPECT_EQ(r.exit_code, 2) << args << ": " << r.err;
     EXPECT_EQ(Lines(r.err).size(), 1u) << args << ": " << r.err;
@@ -44,12 +45,30 @@ TEST_F(CliTest, UsageErrorsAreOneLineAndExitTwo) {
 }
 
 TEST_F(CliTest, EverySubcommandHasHelp) {
-  for (const std::string args : {"--help", "sim --help", "sim generate --help", "replay --help"}) {
+  for (const std::string args :
+       {"--help", "sim --help", "sim generate --help", "sim publish --help", "replay --help",
+        "ta --help", "ta savepoint --help"}) {
     CommandResult r = Torghut(args);
     EXPECT_EQ(r.exit_code, 0) << args;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << args << ": " << r.out;
   }
   EXPECT_NE(Torghut("replay --help").out.find("TA_MAX_OUT_OF_ORDER_MS"), std::string::npos);
+  const std::string ta_help = Torghut("ta --help").out;
+  for (const char* name : {"TA_GROUP_ID", "TA_CHECKPOINT_DIR", "TA_RESTORE_FROM", "TA_JOB_STATE",
+                           "TA_CLICKHOUSE_BATCH_SIZE", "KAFKA_BOOTSTRAP_SERVERS", "TA_STORE"}) {
+    EXPECT_NE(ta_help.find(name), std::string::npos) << name;
+  }
+}
+
+TEST_F(CliTest, TaRefusesBadSettingsAllAtOnce) {
+  CommandResult r = Torghut("ta", "TORGHUT_DATA_DIR=" + dir_.string() +
+                                      " TA_JOB_STATE=paused TA_CLICKHOUSE_BATCH_SIZE=0"
+                                      " TA_RESTORE_FROM=../x TA_GROUP_ID=a/b");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  for (const char* name :
+       {"TA_JOB_STATE", "TA_CLICKHOUSE_BATCH_SIZE", "TA_RESTORE_FROM", "TA_GROUP_ID"}) {
+    EXPECT_NE(r.err.find(name), std::string::npos) << name << ": " << r.err;
+  }
 }
 
 TEST_F(CliTest, BadEnvironmentIsReportedAllAtOnce) {
