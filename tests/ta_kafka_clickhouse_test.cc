@@ -176,8 +176,8 @@ TEST_F(TaKafkaClickHouseTest, ExactlyOnceUnderSigkill) {
   ASSERT_TRUE(WaitComplete("chaos", "chaos", want, &ta, &chaos)) << testing::Tail(Log("chaos"));
   ta.Signal(SIGTERM);
   EXPECT_EQ(ta.Wait(), 0);
-  EXPECT_TRUE(chaos.microbars == reference.microbars) << "microbars differ";
-  EXPECT_TRUE(chaos.signals == reference.signals) << "signals differ";
+  EXPECT_EQ(testing::FirstDifference(chaos.microbars, reference.microbars), "") << "microbars";
+  EXPECT_EQ(testing::FirstDifference(chaos.signals, reference.signals), "") << "signals";
 }
 
 // ClickHouse stopped for 30 s while input keeps arriving: degraded (with the reason), no crash,
@@ -216,8 +216,8 @@ TEST_F(TaKafkaClickHouseTest, ClickHouseOutageDegradesAndLosesNothing) {
   EXPECT_EQ(ta.Wait(), 0);
   EXPECT_TRUE(LogSays("outage", "\"msg\":\"recovered\""));
   const StoreRows reference = Reference(want);
-  EXPECT_TRUE(rows.microbars == reference.microbars) << "microbars differ";
-  EXPECT_TRUE(rows.signals == reference.signals) << "signals differ";
+  EXPECT_EQ(testing::FirstDifference(rows.microbars, reference.microbars), "") << "microbars";
+  EXPECT_EQ(testing::FirstDifference(rows.signals, reference.signals), "") << "signals";
 }
 
 // Two processes in one group share three partitions and produce the rows one process does; when
@@ -243,8 +243,8 @@ TEST_F(TaKafkaClickHouseTest, TwoProcessesShareThePartitionsAndHandOverOnAKill) 
   a.Signal(SIGTERM);
   EXPECT_EQ(a.Wait(), 0);
   const StoreRows reference = Reference(want);
-  EXPECT_TRUE(rows.microbars == reference.microbars) << "microbars differ";
-  EXPECT_TRUE(rows.signals == reference.signals) << "signals differ";
+  EXPECT_EQ(testing::FirstDifference(rows.microbars, reference.microbars), "") << "microbars";
+  EXPECT_EQ(testing::FirstDifference(rows.signals, reference.signals), "") << "signals";
 }
 
 }  // namespace

@@ -136,8 +136,8 @@ TEST_F(TaProcessTest, ExactlyOnceUnderSigkillOnEmbeddedBusAndSqlite) {
   EXPECT_EQ(kills, 12);
   EXPECT_EQ(chaos.microbar_rows, reference.microbar_rows);
   EXPECT_EQ(chaos.signal_rows, reference.signal_rows);
-  EXPECT_TRUE(chaos.microbars == reference.microbars) << "microbars differ";
-  EXPECT_TRUE(chaos.signals == reference.signals) << "signals differ";
+  EXPECT_EQ(testing::FirstDifference(chaos.microbars, reference.microbars), "") << "microbars";
+  EXPECT_EQ(testing::FirstDifference(chaos.signals, reference.signals), "") << "signals";
   // The restarts restored checkpoints (not everything from scratch).
   EXPECT_NE(testing::Slurp(dir_.path() / "chaos.log").find("\"from\":\"checkpoint\""),
             std::string::npos);
@@ -183,7 +183,7 @@ TEST_F(TaProcessTest, SavepointSeedsANewGroupWithTheSameState) {
             std::string::npos);
   // A restart of the new group continues from its checkpoints, not from the savepoint again.
   const StoreRows again = RunToEnd("second", "ta-second", want_b, "TA_RESTORE_FROM=sp1");
-  EXPECT_TRUE(again.microbars == second.microbars);
+  EXPECT_EQ(testing::FirstDifference(again.microbars, second.microbars), "");
   // Two starts of three partitions: the savepoint seeded each partition once.
   const std::string log = testing::Slurp(dir_.path() / "second.log");
   EXPECT_EQ(testing::CountOccurrences(log, "\"from\":\"savepoint sp1\""), 3);
@@ -208,8 +208,8 @@ TEST_F(TaProcessTest, BusReplayIsIsolatedAndRefusesAUsedGroupId) {
   EXPECT_EQ(testing::Position(*bus, "ta-live"), before);
   // Recomputed from the same log: the same rows.
   const StoreRows after = testing::DumpStore(*Store("live"));
-  EXPECT_TRUE(after.microbars == live.microbars);
-  EXPECT_TRUE(after.signals == live.signals);
+  EXPECT_EQ(testing::FirstDifference(after.microbars, live.microbars), "");
+  EXPECT_EQ(testing::FirstDifference(after.signals, live.signals), "");
 
   const CommandResult again = RunEnv(env, "replay --group-id torghut-ta-replay-1");
   EXPECT_EQ(again.exit_code, 2);

@@ -13,7 +13,8 @@ namespace {
 constexpr int64_t kBarNs = kNanosPerSecond;
 constexpr uint32_t kSnapshotMagic = 0x54484754;  // "TGHT"
 // 2: the PT1M indicator chain is optional (a presence flag precedes it).
-constexpr uint32_t kSnapshotVersion = 2;
+// 3: the rolling-VWAP ring is saved verbatim (a revision right after a restore needs it).
+constexpr uint32_t kSnapshotVersion = 3;
 constexpr size_t kMaxPendingQuotes = 4096;
 constexpr size_t kMinuteHistory = 16;
 

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -135,6 +136,24 @@ inline int64_t RowsMissingFrom(const std::string& subset, const std::string& sup
   int64_t missing = 0;
   for (const std::string& line : Lines(subset)) missing += have.count(line) == 0 ? 1 : 0;
   return missing;
+}
+
+// "" when `got` and `want` are equal; otherwise how many rows differ and the first pair, which is
+// what a failing comparison of two dumps needs to show.
+inline std::string FirstDifference(const std::string& got, const std::string& want) {
+  if (got == want) return "";
+  const std::vector<std::string> a = Lines(got), b = Lines(want);
+  size_t first = std::max(a.size(), b.size()), differing = 0;
+  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    const std::string* x = i < a.size() ? &a[i] : nullptr;
+    const std::string* y = i < b.size() ? &b[i] : nullptr;
+    if (x != nullptr && y != nullptr && *x == *y) continue;
+    ++differing;
+    first = std::min(first, i);
+  }
+  return std::to_string(differing) + " of " + std::to_string(b.size()) + " rows differ; row " +
+         std::to_string(first) + ":\n  got  " + (first < a.size() ? a[first] : "(none)") +
+         "\n  want " + (first < b.size() ? b[first] : "(none)");
 }
 
 struct ExpectedRows {

@@ -251,10 +251,13 @@ double RollingVwap::Update(int64_t end_ns, double notional, double volume) {
 }
 
 void RollingVwap::Save(BinaryWriter& w) const {
+  // The ring is written verbatim, head and evicted slots included: an Undo taken before the
+  // snapshot (IndicatorSet saves it) refers to ring positions and to the entry the last Update
+  // evicted, so a compacted copy would make a revision right after a restore go wrong.
   w.PutU64(entries_.size());
+  w.PutU64(head_);
   w.PutU64(size_);
-  for (size_t i = 0; i < size_; ++i) {
-    const Entry& e = entries_[(head_ + i) % entries_.size()];
+  for (const Entry& e : entries_) {
     w.PutI64(e.end_ns);
     w.PutF64(e.notional);
     w.PutF64(e.volume);
@@ -264,19 +267,16 @@ void RollingVwap::Save(BinaryWriter& w) const {
   w.PutF64(volume_);
 }
 bool RollingVwap::Load(BinaryReader& r) {
-  uint64_t cap = 0, size = 0;
-  if (!r.GetU64(&cap) || !r.GetU64(&size)) return false;
-  if (cap > (1u << 24) || size > cap) {
-    return r.Fail("rolling vwap: bad size");
+  uint64_t cap = 0, head = 0, size = 0;
+  if (!r.GetU64(&cap) || !r.GetU64(&head) || !r.GetU64(&size)) return false;
+  if (cap > (1u << 24) || size > cap || (cap > 0 ? head >= cap : head != 0)) {
+    return r.Fail("rolling vwap: bad ring");
   }
   entries_.assign(cap, Entry{});
-  head_ = 0;
+  head_ = head;
   size_ = size;
-  for (size_t i = 0; i < size_; ++i) {
-    if (!r.GetI64(&entries_[i].end_ns) || !r.GetF64(&entries_[i].notional) ||
-        !r.GetF64(&entries_[i].volume)) {
-      return false;
-    }
+  for (Entry& e : entries_) {
+    if (!r.GetI64(&e.end_ns) || !r.GetF64(&e.notional) || !r.GetF64(&e.volume)) return false;
   }
   return r.GetI64(&pops_since_resum_) && r.GetF64(&notional_) && r.GetF64(&volume_);
 }
