@@ -14,6 +14,7 @@
 
 #include "torghut/bus/bus_test_support.h"
 #include "torghut/store/clickhouse/clickhouse_ta_store.h"
+#include "torghut/testing/http_client.h"
 #include "torghut/testing/kafka_mock_process.h"
 #include "torghut/testing/store_servers.h"
 #include "torghut/testing/ta_process_support.h"
@@ -204,6 +205,16 @@ TEST_F(TaKafkaClickHouseTest, ClickHouseOutageDegradesAndLosesNothing) {
     }
   }
   EXPECT_TRUE(degraded) << testing::Tail(Log("outage"));
+  // The probes say so too: not ready, with the reason; still alive.
+  const std::string base = testing::HttpBaseFromLog(Log("outage"), 0, 10s);
+  testing::HttpClient client;
+  const testing::HttpResult ready = client.Get(base + "/readyz");
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  const auto why = nlohmann::json::parse(ready.body, nullptr, false);
+  EXPECT_EQ(why["status"], "degraded") << ready.body;
+  EXPECT_EQ(why["reason"].get<std::string>().rfind("store_unavailable", 0), 0u) << ready.body;
+  EXPECT_EQ(client.Get(base + "/healthz").status, 200);
+  EXPECT_NE(client.Get(base + "/metrics").body.find("torghut_ta_degraded 1\n"), std::string::npos);
   std::this_thread::sleep_until(outage_start + 30s);  // the outage lasts 30 s
   EXPECT_FALSE(ta.Exited()) << testing::Tail(Log("outage"));
   // Nothing new could be stored, so nothing new was committed.
@@ -212,6 +223,7 @@ TEST_F(TaKafkaClickHouseTest, ClickHouseOutageDegradesAndLosesNothing) {
 
   const testing::ExpectedRows want = Expected({first, second});
   ASSERT_TRUE(WaitComplete("outage", "outage", want, &ta, &rows)) << testing::Tail(Log("outage"));
+  EXPECT_EQ(client.Get(base + "/readyz").status, 200);
   ta.Signal(SIGTERM);
   EXPECT_EQ(ta.Wait(), 0);
   EXPECT_TRUE(LogSays("outage", "\"msg\":\"recovered\""));
@@ -229,9 +241,12 @@ TEST_F(TaKafkaClickHouseTest, TwoProcessesShareThePartitionsAndHandOverOnAKill) 
   StoreRows rows;
   ASSERT_TRUE(WaitComplete("shared", "shared", Expected({first}), &a, &rows))
       << testing::Tail(Log("a")) << testing::Tail(Log("b"));
-  // Both took part (range assignment over 3 partitions: 2 + 1).
-  EXPECT_TRUE(LogSays("a", "partition assigned")) << testing::Tail(Log("a"));
-  EXPECT_TRUE(LogSays("b", "partition assigned")) << testing::Tail(Log("b"));
+  // Both take part (range assignment over 3 partitions: 2 + 1) — on a loaded machine the second
+  // may join only after the first has done everything, so wait for its assignment.
+  EXPECT_TRUE(testing::WaitFor(
+      [&] { return LogSays("a", "partition assigned") && LogSays("b", "partition assigned"); },
+      60s))
+      << testing::Tail(Log("a")) << testing::Tail(Log("b"));
   b.Signal(SIGKILL);
   EXPECT_EQ(b.Wait(), 128 + SIGKILL);
 

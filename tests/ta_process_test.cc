@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "torghut/testing/http_client.h"
 #include "torghut/testing/store_servers.h"
 #include "torghut/testing/ta_process_support.h"
 #include "torghut/testing/test_support.h"
@@ -225,6 +226,82 @@ TEST_F(TaProcessTest, BusReplayIsIsolatedAndRefusesAUsedGroupId) {
   EXPECT_EQ(ledger[0].outcome.value_or(""), "ok");
 }
 
+// The admin port: GET /status, /readyz, /healthz and /metrics describe the running group, and
+// POST /savepoint (admin token) asks every member for a savepoint that then lands on disk.
+TEST_F(TaProcessTest, StatusReadinessMetricsAndSavepointOverHttp) {
+  Publish("a.jsonl", "--symbols AAPL,MSFT,NVDA --seconds 200 --seed 3");
+  const testing::ExpectedRows want = Expected({dir_.path() / "a.jsonl"});
+  const fs::path log = dir_.path() / "http.log";
+  TaProcess ta(TORGHUT_BIN, Env("http", "ta-http") + " TORGHUT_ADMIN_TOKEN=tok-0123456789", log);
+  const std::string base = testing::HttpBaseFromLog(log, 0, 60s);
+  ASSERT_FALSE(base.empty()) << testing::Tail(log);
+  testing::HttpClient client;
+  EXPECT_EQ(client.Get(base + "/healthz").status, 200);
+  auto store = Store("http");
+  auto bus = Bus();
+  StoreRows rows;
+  ASSERT_TRUE(testing::WaitUntilComplete(*store, *bus, "ta-http", want, &ta, &rows, 300s))
+      << testing::Tail(log);
+
+  // /status is the heartbeat's report; poll until a heartbeat after the last commit is in it.
+  nlohmann::json status;
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        status = nlohmann::json::parse(client.Get(base + "/status").body, nullptr, false);
+        return status.is_object() && status["source_lag_messages"] == 0 &&
+               status["rows_written"].get<int64_t>() >= want.microbars + want.signals;
+      },
+      60s))
+      << status.dump();
+  EXPECT_EQ(status["state"], "running");
+  EXPECT_EQ(status["health"], "ok");
+  EXPECT_EQ(status["group_id"], "ta-http");
+  EXPECT_EQ(status["partitions"].size(), 3u);
+  EXPECT_GT(status["messages"].get<int64_t>(), 0);
+
+  const testing::HttpResult ready = client.Get(base + "/readyz");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(ready.body)["ready"], true);
+  const std::string metrics = client.Get(base + "/metrics").body;
+  EXPECT_NE(metrics.find("torghut_ta_ready 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("torghut_ta_partitions 3\n"), std::string::npos);
+  EXPECT_NE(metrics.find("torghut_ta_messages_total " + std::to_string(status["messages"].get<int64_t>())),
+            std::string::npos);
+  EXPECT_NE(metrics.find("torghut_http_requests_total{route=\"/status\",code=\"200\"}"),
+            std::string::npos);
+
+  // Savepoints: the token is required, names are checked, and an accepted request is carried out.
+  const std::string auth = "Authorization: Bearer tok-0123456789";
+  EXPECT_EQ(client.Post(base + "/savepoint", "{\"name\":\"sp-http\"}").status, 401);
+  EXPECT_EQ(client.Post(base + "/savepoint", "{\"name\":\"sp-http\"}",
+                        {"Authorization: Bearer nope"})
+                .status,
+            401);
+  EXPECT_EQ(client.Post(base + "/savepoint", "{\"name\":\"../x\"}", {auth}).status, 400);
+  EXPECT_EQ(client.Post(base + "/savepoint", "not json", {auth}).status, 400);
+  const testing::HttpResult accepted = client.Post(base + "/savepoint?name=sp-http", "", {auth});
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+  EXPECT_EQ(nlohmann::json::parse(accepted.body)["restore_with"], "TA_RESTORE_FROM=sp-http");
+  const fs::path request =
+      dir_.path() / "checkpoints" / "groups" / "ta-http" / "savepoint-requests" / "sp-http";
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        const auto s = nlohmann::json::parse(client.Get(base + "/status").body, nullptr, false);
+        return s.is_object() && s["savepoints_taken"].size() == 1 && !fs::exists(request);
+      },
+      60s))
+      << testing::Tail(log);
+  for (int p = 0; p < 3; ++p) {
+    EXPECT_TRUE(fs::exists(dir_.path() / "checkpoints" / "savepoints" / "sp-http" /
+                           ("partition-" + std::to_string(p) + ".tacp")));
+  }
+  EXPECT_EQ(client.Post(base + "/savepoint?name=sp-http", "", {auth}).status, 409);
+  EXPECT_EQ(RunEnv(Env("http", "ta-http"), "ta savepoint --name sp-http").exit_code, 2);
+
+  ta.Signal(SIGTERM);
+  EXPECT_EQ(ta.Wait(), 0) << testing::Tail(log);
+}
+
 // TA_JOB_STATE=suspended: connected and reporting (with the restart nonce), consuming nothing.
 TEST_F(TaProcessTest, SuspendedConsumesAndWritesNothing) {
   Publish("a.jsonl", "--symbols AAPL,MSFT --seconds 120 --seed 9");
@@ -240,6 +317,12 @@ TEST_F(TaProcessTest, SuspendedConsumesAndWritesNothing) {
     EXPECT_EQ(b["health"], "ok");
     EXPECT_EQ(b["restart_nonce"], "n42");
   }
+  // Suspended is a healthy, ready state (SPEC §4): probes must not restart it.
+  const std::string base = testing::HttpBaseFromLog(dir_.path() / "suspended.log", 0, 10s);
+  testing::HttpClient client;
+  const testing::HttpResult ready = client.Get(base + "/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_EQ(nlohmann::json::parse(ready.body, nullptr, false)["state"], "suspended");
   ta.Signal(SIGTERM);
   EXPECT_EQ(ta.Wait(), 0);
   EXPECT_EQ(testing::Position(*bus, "ta-suspended").committed, 0);

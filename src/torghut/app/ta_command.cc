@@ -13,7 +13,9 @@
 #include "torghut/bus/bus_config.h"
 #include "torghut/core/calendar.h"
 #include "torghut/core/log.h"
+#include "torghut/http/server.h"
 #include "torghut/processor/checkpoint_store.h"
+#include "torghut/processor/ta_http.h"
 #include "torghut/processor/ta_service.h"
 #include "torghut/store/store_config.h"
 #include "torghut/ta/engine_env.h"
@@ -37,6 +39,7 @@ int RunTa() {
   const store::StoreConfig store_config = store::ReadStoreConfig(cfg);
   processor::TaServiceConfig config = processor::ReadTaServiceConfig(cfg);
   config.retention_days = store_config.ta_retention_days;
+  const http::ServerConfig http_config = http::ReadServerConfig(cfg);
   if (Status s = cfg.Finish(); !s.ok()) {
     std::fprintf(stderr, "torghut ta: %s\n", s.message().c_str());
     return kExitUsage;
@@ -50,7 +53,14 @@ int RunTa() {
   if (!store.ok()) return Fail("ta", store.status(), kExitUsage);
 
   processor::TaService service(config, bus->get(), store->get(), &sessions, &SystemClock());
-  if (Status s = service.Run(g_stop); !s.ok()) return Fail("ta", s);
+  http::Registry metrics;
+  http::Router router;
+  processor::AddTaEndpoints(router, metrics, service, config, http_config);
+  http::Server server(http_config, std::move(router), &metrics);
+  if (Status s = server.Start(); !s.ok()) return Fail("ta", s);
+  const Status run = service.Run(g_stop);
+  server.Stop();
+  if (!run.ok()) return Fail("ta", run);
   return kExitOk;
 }
 
@@ -70,11 +80,10 @@ int RunSavepoint(const std::string& name, int64_t timeout_ms) {
   auto offsets = (*bus)->Offsets(config.topics.trades);
   if (!offsets.ok()) return Fail("ta savepoint", offsets.status());
   processor::CheckpointStore checkpoints(config.checkpoint_dir, config.group_id);
-  if (checkpoints.SavepointExists(name)) {
-    return Fail("ta savepoint",
-                AlreadyExists("savepoint '" + name + "' exists; choose another name"), kExitUsage);
+  if (Status s = checkpoints.RequestSavepoint(name); !s.ok()) {
+    return Fail("ta savepoint", s,
+                s.code() == StatusCode::kAlreadyExists ? kExitUsage : kExitFailure);
   }
-  if (Status s = checkpoints.RequestSavepoint(name); !s.ok()) return Fail("ta savepoint", s);
   // Every member of the group takes its own partitions; done when all partitions are there.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   std::vector<int32_t> missing;
@@ -108,7 +117,9 @@ void AddTaCommand(CLI::App& root, int* exit_code) {
       "ta",
       "Stream processor: bus trades/quotes/bars -> microbars + signals -> TA store and topics");
   const std::string env_help = std::string("Environment:\n") + processor::kTaServiceEnvHelp +
-                               ta::kEngineEnvHelp + bus::kBusEnvHelp + store::kStoreEnvHelp;
+                               ta::kEngineEnvHelp + bus::kBusEnvHelp + store::kStoreEnvHelp +
+                               "HTTP (GET /status, POST /savepoint, /healthz, /readyz, /metrics):\n" +
+                               http::kHttpEnvHelp;
   cmd->footer(env_help);
   cmd->callback([cmd, exit_code] {
     if (cmd->get_subcommands().empty()) *exit_code = RunTa();

@@ -134,6 +134,9 @@ Status CheckpointStore::MarkSavepointApplied(std::string_view name, int32_t part
 
 Status CheckpointStore::RequestSavepoint(std::string_view name) {
   TORGHUT_RETURN_IF_ERROR(ValidateSavepointName(name));
+  if (SavepointExists(name)) {
+    return AlreadyExists(fmt::format("savepoint '{}' exists; choose another name", name));
+  }
   const std::filesystem::path dir = group_dir_ / "savepoint-requests";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

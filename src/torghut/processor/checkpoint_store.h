@@ -46,7 +46,8 @@ class CheckpointStore {
   bool SavepointApplied(std::string_view name, int32_t partition) const;
   Status MarkSavepointApplied(std::string_view name, int32_t partition);
 
-  // Savepoint requests from other processes (`torghut ta savepoint`), oldest first.
+  // Savepoint requests for every member of the group (`torghut ta savepoint`, POST /savepoint),
+  // oldest first. A bad or existing name is refused (kInvalidArgument, kAlreadyExists).
   Status RequestSavepoint(std::string_view name);
   std::vector<std::string> PendingSavepointRequests() const;
   void DropSavepointRequest(std::string_view name);

@@ -120,10 +120,6 @@ class TaService::Impl {
 
   Status Run(const std::atomic<bool>& stop);
 
-  void RequestSavepoint(std::string name) {
-    std::lock_guard lock(mu_);
-    requested_savepoints_.push_back(std::move(name));
-  }
   TaServiceReport Report() const {
     std::lock_guard lock(mu_);
     return report_;
@@ -197,7 +193,6 @@ class TaService::Impl {
   ProcessorCounters retired_;
 
   mutable std::mutex mu_;
-  std::vector<std::string> requested_savepoints_;
   TaServiceReport report_;
   std::mutex wait_mu_;
   std::condition_variable wait_cv_;
@@ -525,11 +520,18 @@ void TaService::Impl::TakeSavepoint(const std::string& name) {
     checkpoints_.DropSavepointRequest(name);
     return;
   }
+  // Every member answers the same request; whoever sees it complete removes it.
+  auto drop_when_complete = [&] {
+    for (int32_t p = 0; p < partition_count_; ++p) {
+      if (!checkpoints_.SavepointHasPartition(name, p)) return;
+    }
+    checkpoints_.DropSavepointRequest(name);
+  };
   std::vector<int32_t> todo;
   for (const auto& [p, o] : owned_) {
     if (!checkpoints_.SavepointHasPartition(name, p)) todo.push_back(p);
   }
-  if (todo.empty()) return;
+  if (todo.empty()) return drop_when_complete();
   // A savepoint is a checkpoint that is kept: its rows must be durable first.
   if (Status s = Checkpoint(todo); !s.ok()) {
     log::Warn("ta", "savepoint postponed", {{"name", name}, {"error", s.ToString()}});
@@ -544,6 +546,7 @@ void TaService::Impl::TakeSavepoint(const std::string& name) {
   savepoints_taken_.push_back(name);
   log::Info("ta", "savepoint taken",
             {{"name", name}, {"partitions", static_cast<int64_t>(todo.size())}});
+  drop_when_complete();
 }
 
 bool TaService::Impl::AtEnd() {
@@ -736,16 +739,10 @@ Status TaService::Impl::Run(const std::atomic<bool>& stop) {
       if (!Flush().ok()) continue;
     }
     if (now - last_checkpoint_ms_ >= config_.checkpoint_interval_ms) (void)Checkpoint({});
-    std::vector<std::string> wanted;
-    {
-      std::lock_guard lock(mu_);
-      wanted.swap(requested_savepoints_);
-    }
     if (now - last_request_scan_ms_ >= kRequestScanMs) {
       last_request_scan_ms_ = now;
-      for (std::string& n : checkpoints_.PendingSavepointRequests()) wanted.push_back(std::move(n));
+      for (const std::string& name : checkpoints_.PendingSavepointRequests()) TakeSavepoint(name);
     }
-    for (const std::string& name : wanted) TakeSavepoint(name);
     if (config_.retention_days > 0 && now - last_retention_ms_ >= kRetentionEveryMs) {
       last_retention_ms_ = now;
       const Timestamp cutoff = Timestamp::FromNanos(
@@ -787,9 +784,6 @@ TaService::TaService(TaServiceConfig config, bus::Bus* bus, store::TaStore* stor
 TaService::~TaService() = default;
 Status TaService::Run(const std::atomic<bool>& stop) {
   return impl_->Run(stop);
-}
-void TaService::RequestSavepoint(std::string name) {
-  impl_->RequestSavepoint(std::move(name));
 }
 TaServiceReport TaService::Report() const {
   return impl_->Report();

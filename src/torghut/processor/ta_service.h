@@ -21,7 +21,7 @@
 // - Store unavailable or full: rows stay buffered, nothing more is read, nothing is committed,
 //   status is `degraded` with the reason; writes are retried with backoff and resume losslessly.
 //
-// Threading: Run() on one thread; RequestSavepoint() and Report() from any thread.
+// Threading: Run() on one thread; Report() from any thread.
 #pragma once
 
 #include <atomic>
@@ -79,9 +79,6 @@ class TaService {
   // does not know, a fatal bus error.
   Status Run(const std::atomic<bool>& stop);
 
-  // Asks the running service to take savepoint `name` of every partition it owns (also picked up
-  // from `torghut ta savepoint` requests in the checkpoint directory). Thread-safe.
-  void RequestSavepoint(std::string name);
   TaServiceReport Report() const;
 
  private:

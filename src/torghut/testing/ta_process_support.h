@@ -32,11 +32,14 @@
 namespace torghut::testing {
 
 // `env <env> <bin> <args>` in the background, stderr appended to `log`. Killed at destruction.
+// Its HTTP port is any free one (TORGHUT_HTTP_ADDR=127.0.0.1:0, unless `env` says otherwise):
+// HttpBaseFromLog finds it.
 class TaProcess {
  public:
   TaProcess(const std::string& bin, const std::string& env, const std::filesystem::path& log,
             const std::string& args = "ta") {
-    const std::string line = "exec env " + env + " " + bin + " " + args + " 2>>" + log.string();
+    const std::string line = "exec env TORGHUT_HTTP_ADDR=127.0.0.1:0 " + env + " " + bin + " " +
+                             args + " 2>>" + log.string();
     pid_ = ::fork();
     if (pid_ == 0) {
       ::execl("/bin/sh", "sh", "-c", line.c_str(), nullptr);
@@ -241,6 +244,24 @@ inline std::vector<nlohmann::json> ReadHeartbeats(bus::Bus& bus, const std::stri
 }
 
 // The last lines of a log, for failure messages.
+// "http://host:port" from the first `"msg":"listening"` line of `log` after byte `from` (the
+// HTTP server's start), waiting up to `timeout`; "" if none appeared.
+inline std::string HttpBaseFromLog(const std::filesystem::path& log, size_t from,
+                                   std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const std::string text = Slurp(log);
+    const size_t at = text.find("\"msg\":\"listening\"", from);
+    const size_t addr = at == std::string::npos ? at : text.find("\"addr\":\"", at);
+    if (addr != std::string::npos) {
+      const size_t begin = addr + 8, end = text.find('"', begin);
+      return "http://" + text.substr(begin, end - begin);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return "";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // poll period
+  }
+}
+
 inline std::string Tail(const std::filesystem::path& log, size_t lines = 30) {
   const std::vector<std::string> all = Lines(Slurp(log));
   std::string out = "\n--- " + log.string() + " (tail) ---\n";

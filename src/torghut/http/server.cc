@@ -1,0 +1,434 @@
+#include "torghut/http/server.h"
+
+// Boost 1.74's asio headers use std::exchange without including <utility>.
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+#include <pthread.h>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "torghut/core/json_text.h"
+#include "torghut/core/log.h"
+
+namespace torghut::http {
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+
+bool ParseHostPort(std::string_view addr, std::string* host, uint16_t* port) {
+  size_t colon;
+  if (!addr.empty() && addr.front() == '[') {
+    const size_t close = addr.find(']');
+    if (close == std::string_view::npos || close + 1 >= addr.size() || addr[close + 1] != ':') {
+      return false;
+    }
+    *host = std::string(addr.substr(1, close - 1));
+    colon = close + 1;
+  } else {
+    colon = addr.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    *host = std::string(addr.substr(0, colon));
+  }
+  const std::string_view digits = addr.substr(colon + 1);
+  if (host->empty() || digits.empty() || digits.size() > 5) return false;
+  uint32_t p = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    p = p * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (p > 65535) return false;
+  *port = static_cast<uint16_t>(p);
+  boost::system::error_code ec;
+  net::ip::make_address(*host, ec);
+  return !ec || *host == "localhost";
+}
+
+ServerConfig ReadServerConfig(ConfigReader& cfg) {
+  ServerConfig c;
+  const std::string addr = cfg.String("TORGHUT_HTTP_ADDR", "127.0.0.1:8080");
+  if (!ParseHostPort(addr, &c.host, &c.port)) {
+    cfg.AddError("TORGHUT_HTTP_ADDR: '" + addr +
+                 "' is not host:port with an IP address (e.g. 127.0.0.1:8080, 0.0.0.0:8080, "
+                 "[::1]:8080)");
+  }
+  if (c.host == "localhost") c.host = "127.0.0.1";
+  c.admin_token = cfg.Secret("TORGHUT_ADMIN_TOKEN");
+  c.access_log = cfg.Bool("TORGHUT_HTTP_ACCESS_LOG", true);
+  c.threads = static_cast<int>(cfg.Int("TORGHUT_HTTP_THREADS", 1, 1, 64));
+  c.not_ready_kill_after_ms =
+      cfg.Int("HEALTH_NOT_READY_KILL_AFTER_MS", 0, 0, int64_t{7} * 24 * 3600 * 1000);
+  return c;
+}
+
+void AddStandardEndpoints(Router& router, Registry& metrics, std::function<Readiness()> readiness,
+                          const ServerConfig& config, const Clock* clock) {
+  // Readiness is sampled by both probes; /healthz fails once it has been false for too long (a
+  // process that stays unready is better restarted).
+  struct NotReady {
+    std::mutex mu;
+    int64_t since_ms = -1;
+  };
+  auto state = std::make_shared<NotReady>();
+  auto sample = [readiness, state, clock]() {
+    Readiness r = readiness();
+    std::lock_guard lock(state->mu);
+    if (r.ready) {
+      state->since_ms = -1;
+    } else if (state->since_ms < 0) {
+      state->since_ms = clock->NowMillis();
+    }
+    return std::make_pair(std::move(r), state->since_ms);
+  };
+  const int64_t kill_after = config.not_ready_kill_after_ms;
+  router.Get("/healthz", [sample, kill_after, clock](const Request&) {
+    const int64_t since = sample().second;
+    const int64_t for_ms = since < 0 ? 0 : clock->NowMillis() - since;
+    if (kill_after > 0 && since >= 0 && for_ms >= kill_after) {
+      return Response::Json(503, fmt::format("{{\"status\":\"unhealthy\",\"not_ready_for_ms\":{},"
+                                             "\"message\":\"not ready for longer than "
+                                             "HEALTH_NOT_READY_KILL_AFTER_MS ({} ms)\"}}",
+                                             for_ms, kill_after));
+    }
+    return Response::Json(200, "{\"status\":\"ok\"}");
+  });
+  router.Get("/readyz", [sample](const Request&) {
+    Readiness r = sample().first;
+    return Response::Json(r.ready ? 200 : 503, std::move(r.json));
+  });
+  router.Get("/metrics", [&metrics](const Request&) {
+    return Response::Text(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class Server::Impl {
+ public:
+  Impl(ServerConfig config, Router router, Registry* metrics)
+      : config_(std::move(config)), router_(std::move(router)), metrics_(metrics) {
+    refused_ = &metrics_->GetCounter("torghut_http_connections_refused_total",
+                                     "Connections closed at accept: over the connection limit");
+    open_ = &metrics_->GetGauge("torghut_http_connections", "Open HTTP connections");
+  }
+  ~Impl() { Stop(); }
+
+  Status Start();
+  void Stop();
+  uint16_t port() const { return bound_port_; }
+  std::string address() const {
+    return config_.host.find(':') != std::string::npos
+               ? fmt::format("[{}]:{}", config_.host, bound_port_)
+               : fmt::format("{}:{}", config_.host, bound_port_);
+  }
+
+  class Session;
+  void Accept();
+  void Observe(const std::string& route, int status, double seconds) {
+    std::pair<Counter*, Histogram*> m;
+    {
+      // The registry looks metrics up by labels; remember them per (route, status) instead.
+      std::lock_guard lock(observe_mu_);
+      auto& slot = by_route_[{route, status}];
+      if (slot.first == nullptr) {
+        slot.first = &metrics_->GetCounter("torghut_http_requests_total",
+                                           "HTTP requests by route and status code",
+                                           {{"route", route}, {"code", std::to_string(status)}});
+        slot.second = &metrics_->GetHistogram(
+            "torghut_http_request_duration_seconds",
+            "Time from a complete request to its response written", LatencyBucketsSeconds(),
+            {{"route", route}});
+      }
+      m = slot;
+    }
+    m.first->Inc();
+    m.second->Observe(seconds);
+  }
+
+  ServerConfig config_;
+  Router router_;
+  Registry* metrics_;
+  Counter* refused_ = nullptr;
+  Gauge* open_ = nullptr;
+  std::atomic<size_t> active_{0};
+  std::atomic<bool> stopping_{false};
+  std::mutex observe_mu_;
+  std::map<std::pair<std::string, int>, std::pair<Counter*, Histogram*>> by_route_;
+  uint16_t bound_port_ = 0;
+  std::mutex sessions_mu_;
+  std::set<std::weak_ptr<Session>, std::owner_less<std::weak_ptr<Session>>> sessions_;
+  std::vector<std::thread> threads_;
+  bool started_ = false, stopped_ = false;
+  // Declared last: destroyed first, while everything its pending handlers touch still exists.
+  net::io_context ioc_;
+  std::optional<tcp::acceptor> acceptor_;
+};
+
+class Server::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Impl* owner) : stream_(std::move(socket)), owner_(owner) {
+    boost::system::error_code ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = fmt::format("{}:{}", peer.address().to_string(), peer.port());
+  }
+  ~Session() {
+    owner_->active_.fetch_sub(1);
+    owner_->open_->Add(-1);
+  }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+  // From Stop(): ends the connection from its own executor.
+  void Close() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      boost::system::error_code ec;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      self->stream_.close();
+    });
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(owner_->config_.max_header_bytes));
+    parser_->body_limit(owner_->config_.max_body_bytes);
+    stream_.expires_after(std::chrono::milliseconds(owner_->config_.read_timeout_ms));
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        self->OnRead(ec);
+                      });
+  }
+
+  void OnRead(beast::error_code ec) {
+    started_ = SteadyClock::now();
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+        ec == beast::error::timeout || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::bad_descriptor) {
+      return Shutdown();
+    }
+    if (ec == bhttp::error::body_limit) {
+      return Send(Response::Error(413, fmt::format("request body over {} bytes",
+                                                   owner_->config_.max_body_bytes)),
+                  "rejected", false);
+    }
+    if (ec == bhttp::error::header_limit) {
+      return Send(Response::Error(431, fmt::format("request headers over {} bytes",
+                                                   owner_->config_.max_header_bytes)),
+                  "rejected", false);
+    }
+    if (ec) {
+      if (ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category()) {
+        return Send(Response::Error(400, "malformed HTTP request: " + ec.message()), "rejected",
+                    false);
+      }
+      return Shutdown();
+    }
+    Handle(parser_->release());
+  }
+
+  void Handle(bhttp::request<bhttp::string_body> req) {
+    Request r;
+    r.method = std::string(req.method_string());
+    const std::string_view target(req.target().data(), req.target().size());
+    const size_t q = target.find('?');
+    bool ok = PercentDecode(target.substr(0, q), false, &r.path);
+    if (ok && q != std::string_view::npos) ok = ParseQuery(target.substr(q + 1), &r.query);
+    const bool keep_alive = req.keep_alive();
+    if (!ok || r.path.empty() || r.path.front() != '/') {
+      method_ = r.method;
+      path_ = std::string(target.substr(0, q));
+      return Send(Response::Error(400, "malformed request target"), "rejected", keep_alive);
+    }
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[std::move(name)] = std::string(field.value());
+    }
+    r.body = std::move(req.body());
+    r.remote = remote_;
+    std::string route;
+    Response res;
+    try {
+      res = owner_->router_.Dispatch(r, &route);
+    } catch (const std::exception& e) {
+      log::Error("http", "handler failed", {{"path", r.path}, {"error", e.what()}});
+      res = Response::Error(500, "internal error");
+    } catch (...) {
+      log::Error("http", "handler failed", {{"path", r.path}});
+      res = Response::Error(500, "internal error");
+    }
+    method_ = std::move(r.method);
+    path_ = std::move(r.path);
+    Send(std::move(res), route, keep_alive);
+  }
+
+  void Send(Response res, const std::string& route, bool keep_alive) {
+    if (method_.empty()) method_ = "-";
+    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
+    out->version(11);
+    out->result(static_cast<unsigned>(res.status));
+    out->set(bhttp::field::server, "torghut");
+    out->set(bhttp::field::content_type, res.content_type);
+    out->set(bhttp::field::cache_control, "no-store");
+    for (auto& [k, v] : res.headers) out->set(k, v);
+    const bool head = method_ == "HEAD";
+    const size_t bytes = res.body.size();
+    out->body() = std::move(res.body);
+    out->keep_alive(keep_alive);
+    out->prepare_payload();
+    if (head) out->body().clear();  // Content-Length still says what GET would send
+    const int status = res.status;
+    close_after_ = !keep_alive;  // also after a request that failed to parse
+    stream_.expires_after(std::chrono::milliseconds(owner_->config_.read_timeout_ms));
+    bhttp::async_write(
+        stream_, *out,
+        [self = shared_from_this(), out, route, status, bytes](beast::error_code ec, size_t) {
+          self->OnWritten(ec, route, status, bytes);
+        });
+  }
+
+  void OnWritten(beast::error_code ec, const std::string& route, int status, size_t bytes) {
+    const double seconds = std::chrono::duration<double>(SteadyClock::now() - started_).count();
+    owner_->Observe(route, status, seconds);
+    if (owner_->config_.access_log) {
+      log::Info("http", "request",
+                {{"method", method_},
+                 {"path", path_},
+                 {"route", route},
+                 {"status", status},
+                 {"bytes", static_cast<int64_t>(bytes)},
+                 {"us", static_cast<int64_t>(seconds * 1e6)},
+                 {"remote", remote_}});
+    }
+    method_.clear();
+    path_.clear();
+    if (ec || close_after_) return Shutdown();
+    Read();
+  }
+
+  void Shutdown() {
+    boost::system::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Impl* owner_;
+  std::string remote_ = "-";
+  std::string method_, path_;
+  SteadyClock::time_point started_;
+  bool close_after_ = false;
+};
+
+Status Server::Impl::Start() {
+  if (started_) return FailedPrecondition("HTTP server already started");
+  boost::system::error_code ec;
+  const net::ip::address ip = net::ip::make_address(config_.host, ec);
+  if (ec) return InvalidArgument(fmt::format("{}: not an IP address", config_.host));
+  const tcp::endpoint endpoint(ip, config_.port);
+  acceptor_.emplace(net::make_strand(ioc_));  // accept and close never run concurrently
+  const std::string where = fmt::format("{}:{}", config_.host, config_.port);
+  if (acceptor_->open(endpoint.protocol(), ec); ec) {
+    return Unavailable(fmt::format("HTTP {}: {}", where, ec.message()));
+  }
+  acceptor_->set_option(net::socket_base::reuse_address(true), ec);
+  if (acceptor_->bind(endpoint, ec); ec) {
+    return Unavailable(fmt::format("HTTP {}: {} (set TORGHUT_HTTP_ADDR)", where, ec.message()));
+  }
+  if (acceptor_->listen(net::socket_base::max_listen_connections, ec); ec) {
+    return Unavailable(fmt::format("HTTP {}: {}", where, ec.message()));
+  }
+  bound_port_ = acceptor_->local_endpoint().port();
+  started_ = true;
+  Accept();
+  for (int i = 0; i < config_.threads; ++i) {
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "http-io");
+      ioc_.run();
+    });
+  }
+  log::Info("http", "listening", {{"addr", address()}, {"threads", config_.threads}});
+  return Status::Ok();
+}
+
+void Server::Impl::Accept() {
+  acceptor_->async_accept(
+      net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
+        if (!ec) {
+          std::shared_ptr<Session> session;
+          {
+            // Under the lock that Stop() closes sessions with: a connection is either seen (and
+            // closed) by Stop() or refused here.
+            std::lock_guard lock(sessions_mu_);
+            if (stopping_.load() || active_.load() >= config_.max_connections) {
+              if (!stopping_.load()) refused_->Inc();
+              boost::system::error_code ignored;
+              socket.close(ignored);
+            } else {
+              active_.fetch_add(1);
+              open_->Add(1);
+              session = std::make_shared<Session>(std::move(socket), this);
+              // Forget sessions that ended, so the set holds only live connections.
+              for (auto it = sessions_.begin(); it != sessions_.end();) {
+                it = it->expired() ? sessions_.erase(it) : std::next(it);
+              }
+              sessions_.insert(session);
+            }
+          }
+          if (session) session->Start();
+        }
+        if (stopping_.load()) return;
+        Accept();
+      });
+}
+
+void Server::Impl::Stop() {
+  if (!started_ || stopped_) return;
+  stopped_ = true;
+  stopping_.store(true);
+  net::post(acceptor_->get_executor(), [this] {
+    boost::system::error_code ec;
+    acceptor_->close(ec);
+  });
+  {
+    std::lock_guard lock(sessions_mu_);
+    for (const auto& weak : sessions_) {
+      if (auto s = weak.lock()) s->Close();
+    }
+  }
+  // Every connection closes, the acceptor stops: run() returns once no work is left. A handler
+  // in the middle of a request finishes first.
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+Server::Server(ServerConfig config, Router router, Registry* metrics)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(router), metrics)) {}
+Server::~Server() = default;
+Status Server::Start() { return impl_->Start(); }
+void Server::Stop() { impl_->Stop(); }
+uint16_t Server::port() const { return impl_->port(); }
+std::string Server::address() const { return impl_->address(); }
+
+}  // namespace torghut::http
