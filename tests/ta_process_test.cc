@@ -265,7 +265,8 @@ TEST_F(TaProcessTest, StatusReadinessMetricsAndSavepointOverHttp) {
   const std::string metrics = client.Get(base + "/metrics").body;
   EXPECT_NE(metrics.find("torghut_ta_ready 1\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("torghut_ta_partitions 3\n"), std::string::npos);
-  EXPECT_NE(metrics.find("torghut_ta_messages_total " + std::to_string(status["messages"].get<int64_t>())),
+  EXPECT_NE(metrics.find("torghut_ta_messages_total " +
+                         std::to_string(status["messages"].get<int64_t>())),
             std::string::npos);
   EXPECT_NE(metrics.find("torghut_http_requests_total{route=\"/status\",code=\"200\"}"),
             std::string::npos);
@@ -273,10 +274,10 @@ TEST_F(TaProcessTest, StatusReadinessMetricsAndSavepointOverHttp) {
   // Savepoints: the token is required, names are checked, and an accepted request is carried out.
   const std::string auth = "Authorization: Bearer tok-0123456789";
   EXPECT_EQ(client.Post(base + "/savepoint", "{\"name\":\"sp-http\"}").status, 401);
-  EXPECT_EQ(client.Post(base + "/savepoint", "{\"name\":\"sp-http\"}",
-                        {"Authorization: Bearer nope"})
-                .status,
-            401);
+  EXPECT_EQ(
+      client.Post(base + "/savepoint", "{\"name\":\"sp-http\"}", {"Authorization: Bearer nope"})
+          .status,
+      401);
   EXPECT_EQ(client.Post(base + "/savepoint", "{\"name\":\"../x\"}", {auth}).status, 400);
   EXPECT_EQ(client.Post(base + "/savepoint", "not json", {auth}).status, 400);
   const testing::HttpResult accepted = client.Post(base + "/savepoint?name=sp-http", "", {auth});

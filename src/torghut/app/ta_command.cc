@@ -116,10 +116,10 @@ void AddTaCommand(CLI::App& root, int* exit_code) {
   CLI::App* cmd = root.add_subcommand(
       "ta",
       "Stream processor: bus trades/quotes/bars -> microbars + signals -> TA store and topics");
-  const std::string env_help = std::string("Environment:\n") + processor::kTaServiceEnvHelp +
-                               ta::kEngineEnvHelp + bus::kBusEnvHelp + store::kStoreEnvHelp +
-                               "HTTP (GET /status, POST /savepoint, /healthz, /readyz, /metrics):\n" +
-                               http::kHttpEnvHelp;
+  const std::string env_help =
+      std::string("Environment:\n") + processor::kTaServiceEnvHelp + ta::kEngineEnvHelp +
+      bus::kBusEnvHelp + store::kStoreEnvHelp +
+      "HTTP (GET /status, POST /savepoint, /healthz, /readyz, /metrics):\n" + http::kHttpEnvHelp;
   cmd->footer(env_help);
   cmd->callback([cmd, exit_code] {
     if (cmd->get_subcommands().empty()) *exit_code = RunTa();

@@ -72,8 +72,8 @@ Histogram::Histogram(std::vector<double> bounds) : bounds_(std::move(bounds)) {
 
 void Histogram::Observe(double v) {
   // Prometheus buckets are "≤ bound": the first bound not below v.
-  const size_t i = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) -
-                                       bounds_.begin());
+  const size_t i =
+      static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin());
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
   double cur = sum_.load(std::memory_order_relaxed);
@@ -108,8 +108,8 @@ double Histogram::Quantile(double q) const {
 }
 
 std::vector<double> LatencyBucketsMs() {
-  return {0.1, 0.25, 0.5, 1,    2.5,  5,    10,    25,    50,    100,
-          250, 500,  1000, 2500, 5000, 10000, 30000, 60000};
+  return {0.1, 0.25, 0.5, 1,    2.5,  5,    10,    25,    50,
+          100, 250,  500, 1000, 2500, 5000, 10000, 30000, 60000};
 }
 
 std::vector<double> LatencyBucketsSeconds() {

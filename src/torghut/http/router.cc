@@ -61,9 +61,8 @@ Response Router::Dispatch(const Request& request, std::string* route) const {
     if (m == path->second.end()) {
       std::string allow;
       for (const auto& [name, entry] : path->second) allow += (allow.empty() ? "" : ", ") + name;
-      Response r = Response::Error(
-          405, "method " + request.method + " not allowed on " + request.path + " (allowed: " +
-                   allow + ")");
+      Response r = Response::Error(405, "method " + request.method + " not allowed on " +
+                                            request.path + " (allowed: " + allow + ")");
       r.headers.emplace_back("Allow", allow);
       return r;
     }
@@ -98,8 +97,8 @@ std::optional<Response> RequireAdmin(const Request& request, std::string_view ad
             static_cast<unsigned char>(i < given.size() ? given[i] : 0);
   }
   if (diff == 0) return std::nullopt;
-  Response r = Response::Error(401, given.empty() ? "missing Authorization: Bearer <admin token>"
-                                                  : "wrong admin token");
+  Response r = Response::Error(
+      401, given.empty() ? "missing Authorization: Bearer <admin token>" : "wrong admin token");
   r.headers.emplace_back("WWW-Authenticate", "Bearer");
   return r;
 }

@@ -15,7 +15,8 @@ Request Make(std::string method, std::string path) {
 TEST(RouterTest, DispatchesByPathAndMethodWithJsonErrors) {
   Router router;
   router.Get("/a", [](const Request&) { return Response::Json(200, "{\"a\":1}"); });
-  router.Post("/a", [](const Request& r) { return Response::Json(201, r.body); }, "post-a");
+  router.Post(
+      "/a", [](const Request& r) { return Response::Json(201, r.body); }, "post-a");
   router.GetPrefix("/static/", [](const Request& r) { return Response::Text(200, r.path); });
   std::string route;
   EXPECT_EQ(router.Dispatch(Make("GET", "/a"), &route).body, "{\"a\":1}");

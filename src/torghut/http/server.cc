@@ -3,14 +3,14 @@
 // Boost 1.74's asio headers use std::exchange without including <utility>.
 #include <utility>
 
+#include <fmt/format.h>
+#include <pthread.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <pthread.h>
 
 #include <atomic>
 #include <chrono>
@@ -151,10 +151,10 @@ class Server::Impl {
         slot.first = &metrics_->GetCounter("torghut_http_requests_total",
                                            "HTTP requests by route and status code",
                                            {{"route", route}, {"code", std::to_string(status)}});
-        slot.second = &metrics_->GetHistogram(
-            "torghut_http_request_duration_seconds",
-            "Time from a complete request to its response written", LatencyBucketsSeconds(),
-            {{"route", route}});
+        slot.second =
+            &metrics_->GetHistogram("torghut_http_request_duration_seconds",
+                                    "Time from a complete request to its response written",
+                                    LatencyBucketsSeconds(), {{"route", route}});
       }
       m = slot;
     }
@@ -211,17 +211,16 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<uint32_t>(owner_->config_.max_header_bytes));
     parser_->body_limit(owner_->config_.max_body_bytes);
     stream_.expires_after(std::chrono::milliseconds(owner_->config_.read_timeout_ms));
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        self->OnRead(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
     started_ = SteadyClock::now();
-    if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
-        ec == beast::error::timeout || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset || ec == net::error::bad_descriptor) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::bad_descriptor) {
       return Shutdown();
     }
     if (ec == bhttp::error::body_limit) {
@@ -372,35 +371,34 @@ Status Server::Impl::Start() {
 }
 
 void Server::Impl::Accept() {
-  acceptor_->async_accept(
-      net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
-        if (!ec) {
-          std::shared_ptr<Session> session;
-          {
-            // Under the lock that Stop() closes sessions with: a connection is either seen (and
-            // closed) by Stop() or refused here.
-            std::lock_guard lock(sessions_mu_);
-            if (stopping_.load() || active_.load() >= config_.max_connections) {
-              if (!stopping_.load()) refused_->Inc();
-              boost::system::error_code ignored;
-              socket.close(ignored);
-            } else {
-              active_.fetch_add(1);
-              open_->Add(1);
-              session = std::make_shared<Session>(std::move(socket), this);
-              // Forget sessions that ended, so the set holds only live connections.
-              for (auto it = sessions_.begin(); it != sessions_.end();) {
-                it = it->expired() ? sessions_.erase(it) : std::next(it);
-              }
-              sessions_.insert(session);
-            }
+  acceptor_->async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
+    if (!ec) {
+      std::shared_ptr<Session> session;
+      {
+        // Under the lock that Stop() closes sessions with: a connection is either seen (and
+        // closed) by Stop() or refused here.
+        std::lock_guard lock(sessions_mu_);
+        if (stopping_.load() || active_.load() >= config_.max_connections) {
+          if (!stopping_.load()) refused_->Inc();
+          boost::system::error_code ignored;
+          socket.close(ignored);
+        } else {
+          active_.fetch_add(1);
+          open_->Add(1);
+          session = std::make_shared<Session>(std::move(socket), this);
+          // Forget sessions that ended, so the set holds only live connections.
+          for (auto it = sessions_.begin(); it != sessions_.end();) {
+            it = it->expired() ? sessions_.erase(it) : std::next(it);
           }
-          if (session) session->Start();
+          sessions_.insert(session);
         }
-        if (stopping_.load()) return;
-        Accept();
-      });
+      }
+      if (session) session->Start();
+    }
+    if (stopping_.load()) return;
+    Accept();
+  });
 }
 
 void Server::Impl::Stop() {
@@ -426,9 +424,17 @@ void Server::Impl::Stop() {
 Server::Server(ServerConfig config, Router router, Registry* metrics)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(router), metrics)) {}
 Server::~Server() = default;
-Status Server::Start() { return impl_->Start(); }
-void Server::Stop() { impl_->Stop(); }
-uint16_t Server::port() const { return impl_->port(); }
-std::string Server::address() const { return impl_->address(); }
+Status Server::Start() {
+  return impl_->Start();
+}
+void Server::Stop() {
+  impl_->Stop();
+}
+uint16_t Server::port() const {
+  return impl_->port();
+}
+std::string Server::address() const {
+  return impl_->address();
+}
 
 }  // namespace torghut::http

@@ -51,8 +51,9 @@ class ServerTest : public ::testing::Test {
     AddStandardEndpoints(
         router, metrics_,
         [this] {
-          return Readiness{ready_.load(), ready_.load() ? "{\"ready\":true}"
-                                                        : "{\"ready\":false,\"error_class\":\"x\"}"};
+          return Readiness{ready_.load(), ready_.load()
+                                              ? "{\"ready\":true}"
+                                              : "{\"ready\":false,\"error_class\":\"x\"}"};
         },
         config_, &clock_);
     router.Get("/hello", [](const Request& r) {
@@ -140,8 +141,9 @@ TEST_F(ServerTest, RequestLimitsAnswer413And431And400) {
   const std::string garbage = RawExchange(server_->port(), "NOT A REQUEST\r\n\r\n");
   EXPECT_EQ(garbage.rfind("HTTP/1.1 400", 0), 0u) << garbage;
   EXPECT_NE(garbage.find("{\"ok\":false,\"message\":\"malformed HTTP request"), std::string::npos);
-  const std::string bad_target = RawExchange(server_->port(), "GET /a%zz HTTP/1.1\r\nHost: x\r\n"
-                                                              "Connection: close\r\n\r\n");
+  const std::string bad_target = RawExchange(server_->port(),
+                                             "GET /a%zz HTTP/1.1\r\nHost: x\r\n"
+                                             "Connection: close\r\n\r\n");
   EXPECT_EQ(bad_target.rfind("HTTP/1.1 400", 0), 0u) << bad_target;
 }
 
@@ -212,7 +214,9 @@ TEST_F(ServerTest, MetricsCountRequestsAndTheAccessLogHasOneLinePerRequest) {
   // /metrics request itself may still be on its way: it is written after the response.)
   const std::string log = Log();
   EXPECT_EQ(testing::CountOccurrences(log, "\"path\":\"/hello\""), 3) << log;
-  EXPECT_EQ(testing::CountOccurrences(log, "\"path\":\"/nope\",\"route\":\"unmatched\",\"status\":404"), 1)
+  EXPECT_EQ(
+      testing::CountOccurrences(log, "\"path\":\"/nope\",\"route\":\"unmatched\",\"status\":404"),
+      1)
       << log;
   EXPECT_NE(log.find("\"method\":\"GET\",\"path\":\"/hello\",\"route\":\"/hello\",\"status\":200"),
             std::string::npos)
@@ -246,12 +250,12 @@ TEST(ServerConfigTest, AddressesParseAndBadOnesAreReported) {
   EXPECT_EQ(host, "::1");
   EXPECT_EQ(port, 0);
   EXPECT_TRUE(ParseHostPort("0.0.0.0:65535", &host, &port));
-  for (const char* bad : {"8080", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "host:80",
-                          ":8080", "[::1]8080", "1.2.3.4:8x"}) {
+  for (const char* bad : {"8080", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "host:80", ":8080",
+                          "[::1]8080", "1.2.3.4:8x"}) {
     EXPECT_FALSE(ParseHostPort(bad, &host, &port)) << bad;
   }
-  ConfigReader cfg(EnvSource::FromMap(
-      {{"TORGHUT_HTTP_ADDR", "nowhere"}, {"TORGHUT_HTTP_THREADS", "0"}}));
+  ConfigReader cfg(
+      EnvSource::FromMap({{"TORGHUT_HTTP_ADDR", "nowhere"}, {"TORGHUT_HTTP_THREADS", "0"}}));
   ReadServerConfig(cfg);
   const Status s = cfg.Finish();
   EXPECT_NE(s.message().find("TORGHUT_HTTP_ADDR"), std::string::npos) << s.message();

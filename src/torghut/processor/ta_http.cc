@@ -50,8 +50,8 @@ void CollectMetrics(const TaServiceReport& r, http::SampleWriter& w) {
 
 void AddTaEndpoints(http::Router& router, http::Registry& metrics, const TaService& service,
                     const TaServiceConfig& config, const http::ServerConfig& http_config) {
-  http::AddStandardEndpoints(router, metrics, [&service] { return TaReadiness(service.Report()); },
-                             http_config);
+  http::AddStandardEndpoints(
+      router, metrics, [&service] { return TaReadiness(service.Report()); }, http_config);
   metrics.AddCollector([&service](http::SampleWriter& w) { CollectMetrics(service.Report(), w); });
   router.Get("/status", [&service](const http::Request&) {
     return http::Response::Json(200, service.Report().ToJson());
