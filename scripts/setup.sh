@@ -14,8 +14,8 @@ PACKAGES=(
   librdkafka-dev zlib1g-dev
   # the stores: SQLite (embedded default), Postgres client (libpqxx), ClickHouse's HTTP interface
   libsqlite3-dev libpqxx-dev libcurl4-openssl-dev
-  # HTTP (Boost.Beast, header-only in 1.74)
-  libboost-dev
+  # HTTP and WebSocket (Boost.Beast, header-only in 1.74; OpenSSL for wss://)
+  libboost-dev libssl-dev openssl
   # tests and benchmarks
   libgtest-dev libbenchmark-dev
   # kcat: the Kafka tests and benchmarks use it as an independent Kafka client

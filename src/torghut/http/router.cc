@@ -52,6 +52,21 @@ void Router::GetPrefix(std::string prefix, Handler handler, std::string route) {
   prefixes_.emplace_back(std::move(prefix), Entry{std::move(handler), std::move(route)});
 }
 
+void Router::WebSocket(std::string prefix, WebSocketAccept accept, std::string route) {
+  if (route.empty()) route = prefix + "*";
+  websockets_.push_back({std::move(prefix), std::move(accept), std::move(route)});
+}
+
+const WebSocketAccept* Router::FindWebSocket(std::string_view path, std::string* route) const {
+  for (const WebSocketEntry& e : websockets_) {
+    if (path.substr(0, e.prefix.size()) == e.prefix) {
+      if (route != nullptr) *route = e.route;
+      return &e.accept;
+    }
+  }
+  return nullptr;
+}
+
 Response Router::Dispatch(const Request& request, std::string* route) const {
   const std::string method = request.method == "HEAD" ? "GET" : request.method;
   if (route != nullptr) *route = "unmatched";
@@ -76,6 +91,12 @@ Response Router::Dispatch(const Request& request, std::string* route) const {
         return entry.handler(request);
       }
     }
+  }
+  if (method == "GET" && FindWebSocket(request.path) != nullptr) {
+    Response r = Response::Error(426, request.path + " is a WebSocket endpoint: connect with a "
+                                                     "WebSocket client (Upgrade: websocket)");
+    r.headers.emplace_back("Upgrade", "websocket");
+    return r;
   }
   return Response::Error(404, "no such endpoint: " + request.method + " " + request.path);
 }

@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,33 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
+// A WebSocket connection the server accepted on a WebSocket route. Thread-safe; every call only
+// queues work on the connection's own strand. Text frames are sent in call order.
+class WebSocketPeer {
+ public:
+  virtual ~WebSocketPeer() = default;
+  virtual void Send(std::string text) = 0;
+  // A close frame (1000, `reason`) after everything queued so far.
+  virtual void Close(std::string reason = "") = 0;
+  // Ends the TCP connection at once, without a close frame (a network fault, as a client sees it).
+  virtual void Drop() = 0;
+  // Bytes queued and not yet written: how far a slow reader is behind.
+  virtual size_t QueuedBytes() const = 0;
+  virtual const std::string& remote() const = 0;
+};
+
+// What a WebSocket route does with an upgrade request: `reject` answers it as plain HTTP instead
+// of upgrading; otherwise the callbacks run on the connection's strand (one at a time per
+// connection): on_open first, on_text per text frame, on_closed once at the end (however it ended).
+struct WebSocketCallbacks {
+  std::optional<Response> reject;
+  std::function<void()> on_open;
+  std::function<void(std::string_view text)> on_text;
+  std::function<void()> on_closed;
+};
+using WebSocketAccept =
+    std::function<WebSocketCallbacks(const Request& upgrade, std::shared_ptr<WebSocketPeer> peer)>;
+
 class Router {
  public:
   // Exact paths. `route` names the route in metrics and the access log (default: the path).
@@ -58,6 +86,11 @@ class Router {
   void Post(std::string path, Handler handler, std::string route = "");
   // Every path starting with `prefix` (e.g. static assets under "/torghut/"); exact paths win.
   void GetPrefix(std::string prefix, Handler handler, std::string route = "");
+  // WebSocket upgrades (GET with `Upgrade: websocket`) of paths starting with `prefix`. A plain GET
+  // of such a path is 426 Upgrade Required.
+  void WebSocket(std::string prefix, WebSocketAccept accept, std::string route = "");
+  // The WebSocket route for `path`, or nullptr.
+  const WebSocketAccept* FindWebSocket(std::string_view path, std::string* route = nullptr) const;
 
   // Runs the matching handler. No route → 404; a route without this method → 405 with `Allow`.
   // HEAD is answered like GET. `route` receives the matched route's name ("unmatched" if none).
@@ -71,6 +104,12 @@ class Router {
   const Entry* Find(std::string_view method, std::string_view path) const;
   std::map<std::string, std::map<std::string, Entry>, std::less<>> exact_;  // path → method →
   std::vector<std::pair<std::string, Entry>> prefixes_;                     // GET only
+  struct WebSocketEntry {
+    std::string prefix;
+    WebSocketAccept accept;
+    std::string route;
+  };
+  std::vector<WebSocketEntry> websockets_;
 };
 
 // For mutating endpoints (SPEC §7): nullopt when `request` carries `Authorization: Bearer <token>`

@@ -11,9 +11,11 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -29,6 +31,7 @@ namespace torghut::http {
 
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
+namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
@@ -139,8 +142,27 @@ class Server::Impl {
                : fmt::format("{}:{}", config_.host, bound_port_);
   }
 
+  // What Stop() closes: an HTTP session or a WebSocket session.
+  class Connection {
+   public:
+    virtual ~Connection() = default;
+    virtual void Close() = 0;
+  };
   class Session;
+  class WsSession;
   void Accept();
+  // Under the lock that Stop() closes connections with: a connection is either seen (and closed)
+  // by Stop() or refused here (false).
+  bool Track(const std::shared_ptr<Connection>& c) {
+    std::lock_guard lock(sessions_mu_);
+    if (stopping_.load()) return false;
+    // Forget connections that ended, so the set holds only live ones.
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      it = it->expired() ? sessions_.erase(it) : std::next(it);
+    }
+    sessions_.insert(c);
+    return true;
+  }
   void Observe(const std::string& route, int status, double seconds) {
     std::pair<Counter*, Histogram*> m;
     {
@@ -173,7 +195,7 @@ class Server::Impl {
   std::map<std::pair<std::string, int>, std::pair<Counter*, Histogram*>> by_route_;
   uint16_t bound_port_ = 0;
   std::mutex sessions_mu_;
-  std::set<std::weak_ptr<Session>, std::owner_less<std::weak_ptr<Session>>> sessions_;
+  std::set<std::weak_ptr<Connection>, std::owner_less<std::weak_ptr<Connection>>> sessions_;
   std::vector<std::thread> threads_;
   bool started_ = false, stopped_ = false;
   // Declared last: destroyed first, while everything its pending handlers touch still exists.
@@ -181,7 +203,144 @@ class Server::Impl {
   std::optional<tcp::acceptor> acceptor_;
 };
 
-class Server::Impl::Session : public std::enable_shared_from_this<Session> {
+// A WebSocket connection after the upgrade (see WebSocketPeer). Everything runs on the
+// connection's strand; the public calls post there.
+class Server::Impl::WsSession : public Server::Impl::Connection,
+                                public WebSocketPeer,
+                                public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(beast::tcp_stream stream, Impl* owner, std::string remote)
+      : ws_(std::move(stream)), owner_(owner), remote_(std::move(remote)) {
+    owner_->active_.fetch_add(1);
+    owner_->open_->Add(1);
+  }
+  ~WsSession() override {
+    owner_->active_.fetch_sub(1);
+    owner_->open_->Add(-1);
+  }
+
+  void Start(bhttp::request<bhttp::string_body> req, WebSocketCallbacks callbacks) {
+    callbacks_ = std::move(callbacks);
+    req_ = std::move(req);
+    if (callbacks_.reject) return Reject(std::move(*callbacks_.reject));
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(bhttp::field::server, "torghut"); }));
+    ws_.async_accept(req_, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->Finish();
+      self->accepted_ = true;
+      if (self->callbacks_.on_open) self->callbacks_.on_open();
+      self->ReadNext();
+      self->WriteNext();
+    });
+  }
+
+  void Send(std::string text) override {
+    queued_bytes_.fetch_add(text.size());
+    net::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+      self->queue_.push_back(std::move(text));
+      self->WriteNext();
+    });
+  }
+  void Close(std::string reason) override {
+    net::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] {
+      self->close_reason_ = reason;
+      self->close_requested_ = true;
+      self->WriteNext();
+    });
+  }
+  void Drop() override {
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->DropNow(); });
+  }
+  void Close() override { Drop(); }  // server stop
+  size_t QueuedBytes() const override { return queued_bytes_.load(); }
+  const std::string& remote() const override { return remote_; }
+
+ private:
+  void Reject(Response res) {
+    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
+    out->version(11);
+    out->result(static_cast<unsigned>(res.status));
+    out->set(bhttp::field::server, "torghut");
+    out->set(bhttp::field::content_type, res.content_type);
+    for (auto& [k, v] : res.headers) out->set(k, v);
+    out->body() = std::move(res.body);
+    out->keep_alive(false);
+    out->prepare_payload();
+    bhttp::async_write(ws_.next_layer(), *out,
+                       [self = shared_from_this(), out](beast::error_code, size_t) {
+                         self->DropNow();
+                       });
+  }
+
+  void ReadNext() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Finish();
+      if (self->ws_.got_text() && self->callbacks_.on_text) {
+        const auto data = self->buffer_.data();
+        self->callbacks_.on_text(
+            std::string_view(static_cast<const char*>(data.data()), data.size()));
+      }
+      self->buffer_.consume(self->buffer_.size());
+      self->ReadNext();
+    });
+  }
+
+  void WriteNext() {
+    if (!accepted_ || finished_ || writing_) return;
+    if (queue_.empty()) {
+      if (close_requested_ && !closing_) {
+        closing_ = true;
+        ws_.async_close(websocket::close_reason(websocket::close_code::normal, close_reason_),
+                        [self = shared_from_this()](beast::error_code ec) {
+                          if (ec) self->DropNow();  // the pending read ends the session
+                        });
+      }
+      return;
+    }
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(queue_.front()),
+                    [self = shared_from_this()](beast::error_code ec, size_t) {
+                      self->writing_ = false;
+                      self->queued_bytes_.fetch_sub(self->queue_.front().size());
+                      self->queue_.pop_front();
+                      if (ec) return self->DropNow();
+                      self->WriteNext();
+                    });
+  }
+
+  void DropNow() {
+    boost::system::error_code ec;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(ws_).close();
+    if (!accepted_) Finish();  // no read pending to report the end
+  }
+
+  void Finish() {
+    if (finished_) return;
+    finished_ = true;
+    auto on_closed = std::move(callbacks_.on_closed);
+    callbacks_ = {};  // the callbacks may hold this peer: break the cycle
+    if (on_closed) on_closed();
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  Impl* owner_;
+  std::string remote_;
+  bhttp::request<bhttp::string_body> req_;
+  WebSocketCallbacks callbacks_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> queue_;
+  std::atomic<size_t> queued_bytes_{0};
+  std::string close_reason_;
+  bool accepted_ = false, writing_ = false, close_requested_ = false, closing_ = false,
+       finished_ = false;
+};
+
+class Server::Impl::Session : public Server::Impl::Connection,
+                              public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Impl* owner) : stream_(std::move(socket)), owner_(owner) {
     boost::system::error_code ec;
@@ -197,7 +356,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
   }
   // From Stop(): ends the connection from its own executor.
-  void Close() {
+  void Close() override {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
       boost::system::error_code ec;
       self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -264,6 +423,11 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     r.body = std::move(req.body());
     r.remote = remote_;
     std::string route;
+    if (websocket::is_upgrade(req)) {
+      if (const WebSocketAccept* accept = owner_->router_.FindWebSocket(r.path, &route)) {
+        return Upgrade(*accept, std::move(req), r, route);
+      }
+    }
     Response res;
     try {
       res = owner_->router_.Dispatch(r, &route);
@@ -277,6 +441,31 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     method_ = std::move(r.method);
     path_ = std::move(r.path);
     Send(std::move(res), route, keep_alive);
+  }
+
+  // Hands the connection to a WebSocket session; this session ends here.
+  void Upgrade(const WebSocketAccept& accept, bhttp::request<bhttp::string_body> req,
+               const Request& r, const std::string& route) {
+    auto ws = std::make_shared<WsSession>(std::move(stream_), owner_, remote_);
+    if (!owner_->Track(ws)) return ws->Drop();
+    WebSocketCallbacks callbacks;
+    try {
+      callbacks = accept(r, ws);
+    } catch (const std::exception& e) {
+      log::Error("http", "websocket accept failed", {{"path", r.path}, {"error", e.what()}});
+      callbacks.reject = Response::Error(500, "internal error");
+    }
+    const int status = callbacks.reject ? callbacks.reject->status : 101;
+    owner_->Observe(route, status, 0);
+    if (owner_->config_.access_log) {
+      log::Info("http", "request",
+                {{"method", r.method},
+                 {"path", r.path},
+                 {"route", route},
+                 {"status", status},
+                 {"remote", remote_}});
+    }
+    ws->Start(std::move(req), std::move(callbacks));
   }
 
   void Send(Response res, const std::string& route, bool keep_alive) {
@@ -376,8 +565,6 @@ void Server::Impl::Accept() {
     if (!ec) {
       std::shared_ptr<Session> session;
       {
-        // Under the lock that Stop() closes sessions with: a connection is either seen (and
-        // closed) by Stop() or refused here.
         std::lock_guard lock(sessions_mu_);
         if (stopping_.load() || active_.load() >= config_.max_connections) {
           if (!stopping_.load()) refused_->Inc();
@@ -387,14 +574,9 @@ void Server::Impl::Accept() {
           active_.fetch_add(1);
           open_->Add(1);
           session = std::make_shared<Session>(std::move(socket), this);
-          // Forget sessions that ended, so the set holds only live connections.
-          for (auto it = sessions_.begin(); it != sessions_.end();) {
-            it = it->expired() ? sessions_.erase(it) : std::next(it);
-          }
-          sessions_.insert(session);
         }
       }
-      if (session) session->Start();
+      if (session && Track(session)) session->Start();
     }
     if (stopping_.load()) return;
     Accept();

@@ -1,0 +1,256 @@
+// WebSocket routes of the server and the WebSocket client, over real loopback sockets; TLS
+// certificate verification against a real TLS server (`openssl s_server`).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "torghut/http/server.h"
+#include "torghut/http/websocket_client.h"
+#include "torghut/testing/http_client.h"
+#include "torghut/testing/test_support.h"
+
+namespace torghut::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+class WebSocketTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Router router;
+    // /echo/…: echoes text frames; "close" → a close frame, "drop" → the TCP connection cut,
+    // "burst N" → N frames.
+    router.WebSocket("/echo/", [this](const Request& upgrade, std::shared_ptr<WebSocketPeer> peer) {
+      WebSocketCallbacks cb;
+      if (upgrade.path == "/echo/refuse") {
+        cb.reject = Response::Error(403, "refused");
+        return cb;
+      }
+      header_seen_ = std::string(upgrade.Header("x-key"));
+      cb.on_open = [peer] { peer->Send("hello"); };
+      cb.on_text = [peer](std::string_view text) {
+        if (text == "close") return peer->Close("bye");
+        if (text == "drop") return peer->Drop();
+        if (text.substr(0, 6) == "burst ") {
+          const int n = std::stoi(std::string(text.substr(6)));
+          for (int i = 0; i < n; ++i) peer->Send("frame " + std::to_string(i));
+          return;
+        }
+        peer->Send("echo " + std::string(text));
+      };
+      cb.on_closed = [this] { closed_.fetch_add(1); };
+      return cb;
+    });
+    ServerConfig config;
+    config.port = 0;
+    config.access_log = false;
+    server_ = std::make_unique<Server>(config, std::move(router), &metrics_);
+    ASSERT_TRUE(server_->Start().ok());
+    base_ = "ws://127.0.0.1:" + std::to_string(server_->port());
+  }
+  void TearDown() override { server_->Stop(); }
+
+  // Waits (with a deadline) until the server saw `n` connections end.
+  bool WaitClosed(int n) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (closed_.load() < n) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(5ms);  // poll period
+    }
+    return true;
+  }
+
+  Registry metrics_;
+  std::unique_ptr<Server> server_;
+  std::string base_;
+  std::string header_seen_;
+  std::atomic<int> closed_{0};
+};
+
+TEST_F(WebSocketTest, EchoesTextFramesInOrderAndSendsUpgradeHeaders) {
+  WebSocketClient ws;
+  WebSocketClientOptions o;
+  o.headers = {{"X-Key", "k1"}};
+  ASSERT_TRUE(ws.Connect(base_ + "/echo/a", o).ok());
+  std::string frame;
+  ASSERT_TRUE(ws.Read(&frame, 5s).ok());
+  EXPECT_EQ(frame, "hello");
+  EXPECT_EQ(header_seen_, "k1");
+  ASSERT_TRUE(ws.Write("ping 1").ok());
+  ASSERT_TRUE(ws.Write("burst 500").ok());
+  ASSERT_TRUE(ws.Read(&frame, 5s).ok());
+  EXPECT_EQ(frame, "echo ping 1");
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_TRUE(ws.Read(&frame, 5s).ok());
+    ASSERT_EQ(frame, "frame " + std::to_string(i));
+  }
+  ws.Close();
+  EXPECT_TRUE(WaitClosed(1));
+}
+
+TEST_F(WebSocketTest, AReadTimeoutKeepsTheConnection) {
+  WebSocketClient ws;
+  ASSERT_TRUE(ws.Connect(base_ + "/echo/a", {}).ok());
+  std::string frame;
+  ASSERT_TRUE(ws.Read(&frame, 5s).ok());
+  Status s = ws.Read(&frame, 50ms);
+  EXPECT_EQ(s.code(), StatusCode::kDeadlineExceeded) << s.ToString();
+  EXPECT_TRUE(ws.connected());
+  ASSERT_TRUE(ws.Write("again").ok());
+  ASSERT_TRUE(ws.Read(&frame, 5s).ok());
+  EXPECT_EQ(frame, "echo again");
+}
+
+TEST_F(WebSocketTest, ServerCloseAndDropEndTheClientsConnectionWithTheReason) {
+  WebSocketClient a, b;
+  ASSERT_TRUE(a.Connect(base_ + "/echo/a", {}).ok());
+  ASSERT_TRUE(b.Connect(base_ + "/echo/b", {}).ok());
+  std::string frame;
+  ASSERT_TRUE(a.Read(&frame, 5s).ok());
+  ASSERT_TRUE(b.Read(&frame, 5s).ok());
+  ASSERT_TRUE(a.Write("close").ok());
+  Status s = a.Read(&frame, 5s);
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("closed by the server (code 1000: bye)"), std::string::npos)
+      << s.message();
+  EXPECT_FALSE(a.connected());
+  ASSERT_TRUE(b.Write("drop").ok());
+  s = b.Read(&frame, 5s);
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("connection lost"), std::string::npos) << s.message();
+  EXPECT_TRUE(WaitClosed(2));
+  // The client reconnects on the same object.
+  ASSERT_TRUE(b.Connect(base_ + "/echo/b", {}).ok());
+  ASSERT_TRUE(b.Read(&frame, 5s).ok());
+  EXPECT_EQ(frame, "hello");
+}
+
+TEST_F(WebSocketTest, RejectedUpgradesAndPlainRequestsGetHttpErrors) {
+  WebSocketClient ws;
+  Status s = ws.Connect(base_ + "/echo/refuse", {});
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("HTTP 403"), std::string::npos) << s.message();
+  s = ws.Connect(base_ + "/nowhere", {});
+  EXPECT_NE(s.message().find("HTTP 404"), std::string::npos) << s.message();
+  testing::HttpClient http;
+  auto r = http.Get("http://127.0.0.1:" + std::to_string(server_->port()) + "/echo/x");
+  EXPECT_EQ(r.status, 426);
+  EXPECT_NE(r.body.find("WebSocket endpoint"), std::string::npos) << r.body;
+  s = ws.Connect("ws://127.0.0.1:1/echo/a", {});
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("connect 127.0.0.1:1"), std::string::npos) << s.message();
+  EXPECT_EQ(ws.Connect("http://x/", {}).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(WebSocketTest, ServerStopEndsOpenWebSockets) {
+  WebSocketClient ws;
+  ASSERT_TRUE(ws.Connect(base_ + "/echo/a", {}).ok());
+  std::string frame;
+  ASSERT_TRUE(ws.Read(&frame, 5s).ok());
+  server_->Stop();  // returns only once every connection is closed
+  EXPECT_EQ(ws.Read(&frame, 5s).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(closed_.load(), 1);
+}
+
+TEST(WebSocketUrlTest, Parses) {
+  auto u = ParseWebSocketUrl("wss://stream.data.alpaca.markets/v2/iex");
+  ASSERT_TRUE(u.ok());
+  EXPECT_TRUE(u->tls);
+  EXPECT_EQ(u->host, "stream.data.alpaca.markets");
+  EXPECT_EQ(u->port, 443);
+  EXPECT_EQ(u->target, "/v2/iex");
+  u = ParseWebSocketUrl("ws://127.0.0.1:9000");
+  ASSERT_TRUE(u.ok());
+  EXPECT_FALSE(u->tls);
+  EXPECT_EQ(u->port, 9000);
+  EXPECT_EQ(u->target, "/");
+  EXPECT_FALSE(ParseWebSocketUrl("ws://h:0/").ok());
+  EXPECT_FALSE(ParseWebSocketUrl("ws://h:99999/").ok());
+  EXPECT_FALSE(ParseWebSocketUrl("ws:///x").ok());
+}
+
+// A real TLS server: `openssl s_server` with a certificate for "localhost" signed by a throwaway
+// CA. It does not speak WebSocket, so a verified handshake ends at the upgrade step.
+class TlsVerificationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::make_unique<testing::ScratchDir>("torghut-tls");
+    const std::string d = dir_->path().string();
+    const std::string script =
+        "set -e; cd " + d +
+        "; openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
+        "-subj /CN=torghut-test-ca 2>/dev/null"
+        "; openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
+        "-subj /CN=localhost 2>/dev/null"
+        "; printf 'subjectAltName=DNS:localhost\\n' > ext.cnf"
+        "; openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "-out server.pem -days 2 -extfile ext.cnf 2>/dev/null";
+    ASSERT_EQ(std::system(script.c_str()), 0);
+    // Any free port: bind port 0 in a listening test server, read it, then free it for s_server.
+    Registry metrics;
+    ServerConfig config;
+    config.port = 0;
+    config.access_log = false;
+    {
+      Server probe(config, Router(), &metrics);
+      ASSERT_TRUE(probe.Start().ok());
+      port_ = probe.port();
+    }
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const std::string cmd = "exec openssl s_server -quiet -www -accept 127.0.0.1:" +
+                              std::to_string(port_) + " -cert " + d + "/server.pem -key " + d +
+                              "/server.key >" + d + "/s_server.log 2>&1";
+      ::execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
+      ::_exit(127);
+    }
+    // Ready once it accepts TCP connections.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      WebSocketClient probe;
+      WebSocketClientOptions o;
+      o.connect_timeout = 1s;
+      Status s = probe.Connect("ws://127.0.0.1:" + std::to_string(port_) + "/", o);
+      if (s.message().find("connect 127.0.0.1") == std::string::npos) return;
+      std::this_thread::sleep_for(20ms);  // poll period
+    }
+    FAIL() << "openssl s_server did not start";
+  }
+  void TearDown() override {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  std::unique_ptr<testing::ScratchDir> dir_;
+  uint16_t port_ = 0;
+  pid_t pid_ = -1;
+};
+
+TEST_F(TlsVerificationTest, AnUntrustedCertificateIsRefusedAndATrustedOneIsAccepted) {
+  const std::string url = "wss://localhost:" + std::to_string(port_) + "/v2/iex";
+  WebSocketClient ws;
+  // The system trust store does not know the throwaway CA.
+  Status s = ws.Connect(url, {});
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("TLS handshake"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("certificate verify failed"), std::string::npos) << s.message();
+  // Trusting the CA: the TLS handshake succeeds, and the failure moves to the upgrade (s_server
+  // answers HTTP, not WebSocket).
+  WebSocketClientOptions trusted;
+  trusted.ca_file = (dir_->path() / "ca.pem").string();
+  s = ws.Connect(url, trusted);
+  EXPECT_EQ(s.message().find("TLS handshake"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("upgrade localhost"), std::string::npos) << s.message();
+  // The certificate names "localhost": reaching the same server as 127.0.0.1 fails the host check.
+  s = ws.Connect("wss://127.0.0.1:" + std::to_string(port_) + "/v2/iex", trusted);
+  EXPECT_NE(s.message().find("TLS handshake"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace torghut::http
