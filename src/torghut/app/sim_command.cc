@@ -1,13 +1,20 @@
 // `torghut sim generate`: synthetic market data as JSONL (see sim/generator.h).
 // `torghut sim publish --from-file FILE`: a recording onto the bus as the forwarder would put it.
+// `torghut sim serve --port P`: the Alpaca market-data stream and REST API on loopback
+// (sim/market_server.h).
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <thread>
 
 #include "torghut/app/commands.h"
 #include "torghut/bus/bus_config.h"
+#include "torghut/http/server.h"
 #include "torghut/sim/envelopes.h"
+#include "torghut/sim/market_server.h"
 #include "torghut/sim/generator.h"
 
 namespace torghut::app {
@@ -114,6 +121,65 @@ int RunPublish(const std::string& path) {
   return kExitOk;
 }
 
+std::atomic<bool> g_stop{false};
+
+struct ServeFlags {
+  sim::MarketServerOptions options;
+  std::string host = "127.0.0.1";
+  int port = 0;
+  std::string start;
+};
+
+int RunServe(ServeFlags& flags) {
+  std::signal(SIGINT, [](int) { g_stop = true; });
+  std::signal(SIGTERM, [](int) { g_stop = true; });
+  if (!flags.start.empty()) {
+    Result<Timestamp> start = ParseTimeArg(flags.start);
+    if (!start.ok()) {
+      std::fprintf(stderr, "torghut sim serve: --start: %s\n", start.status().message().c_str());
+      return kExitUsage;
+    }
+    flags.options.start = *start;
+  }
+  if (Status s = sim::ValidateMarketServerOptions(flags.options); !s.ok()) {
+    std::fprintf(stderr, "torghut sim serve: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  ConfigReader cfg(EnvSource::Process());
+  http::ServerConfig http_config = http::ReadServerConfig(cfg);
+  if (Status s = cfg.Finish(); !s.ok()) {
+    std::fprintf(stderr, "torghut sim serve: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  http_config.host = flags.host;
+  http_config.port = static_cast<uint16_t>(flags.port);
+  http_config.threads = std::max(http_config.threads, 2);  // REST delays must not stall streams
+  sim::MarketServer market(flags.options);
+  http::Registry metrics;
+  http::Router router;
+  market.Register(router);
+  http::AddStandardEndpoints(router, metrics, [] { return http::Readiness{}; }, http_config);
+  http::Server server(http_config, std::move(router), &metrics);
+  if (Status s = server.Start(); !s.ok()) {
+    std::fprintf(stderr, "torghut sim serve: %s\n", s.ToString().c_str());
+    return kExitFailure;
+  }
+  if (Status s = market.Start(); !s.ok()) {
+    std::fprintf(stderr, "torghut sim serve: %s\n", s.ToString().c_str());
+    return kExitUsage;
+  }
+  std::printf("stream ws://%s/v2/%s  REST http://%s  key %s\n", server.address().c_str(),
+              flags.options.feed.c_str(), server.address().c_str(),
+              flags.options.key_id.c_str());
+  std::fflush(stdout);
+  while (!g_stop.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // signal flag check period
+  }
+  server.Stop();
+  market.Stop();
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddSimCommand(CLI::App& root, int* exit_code) {
@@ -161,6 +227,48 @@ void AddSimCommand(CLI::App& root, int* exit_code) {
   pub->footer(std::string("Environment:\n") + bus::kBusEnvHelp +
               "  TOPIC_TRADES, TOPIC_QUOTES, TOPIC_BARS_1M  input topic names (SPEC §3)\n");
   pub->callback([publish_path, exit_code] { *exit_code = RunPublish(*publish_path); });
+
+  auto serve = std::make_shared<ServeFlags>();
+  sim::MarketServerOptions& so = serve->options;
+  so.generator.duplicate_share = 0.002;
+  CLI::App* srv = sim->add_subcommand(
+      "serve",
+      "Serve the Alpaca market-data stream (ws://HOST:PORT/v2/<feed>), its REST data API "
+      "(/v2/stocks/trades, /v2/stocks/bars) and fault switches (POST /sim/faults) on loopback");
+  srv->add_option("--port", serve->port, "Port (0: any free one; the log line says which)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  srv->add_option("--host", serve->host, "Address to listen on")->capture_default_str();
+  srv->add_option("--feed", so.feed, "Feed this stream serves (/v2/<feed>)")->capture_default_str();
+  srv->add_option("--symbols", so.generator.symbols, "Comma-separated symbols (synthetic data)")
+      ->delimiter(',')
+      ->capture_default_str();
+  srv->add_option("--rate", so.generator.trades_per_second, "Mean trades per second per symbol")
+      ->capture_default_str();
+  srv->add_option("--seed", so.generator.seed, "PRNG seed of the synthetic market")
+      ->capture_default_str();
+  srv->add_option("--start", serve->start,
+                  "Market clock start (RFC 3339 or epoch s/ms; default now)");
+  srv->add_option("--from-file", so.from_file, "Replay a recording (JSONL) instead")
+      ->check(CLI::ExistingFile);
+  srv->add_option("--speed", so.speed, "Market clock speed vs real time")->capture_default_str();
+  srv->add_option("--batch-ms", so.batch_ms, "How often due messages are sent as frames")
+      ->capture_default_str();
+  srv->add_option("--key-id", so.key_id, "Accepted key id")->capture_default_str();
+  srv->add_option("--secret-key", so.secret_key, "Accepted secret")->capture_default_str();
+  srv->add_option("--max-symbols", so.max_symbols,
+                  "Symbols one connection may subscribe (more: error 405)")
+      ->capture_default_str();
+  srv->add_option("--entitled-feeds", so.entitled_feeds,
+                  "Feeds the key may use (others: error 409)")
+      ->delimiter(',')
+      ->capture_default_str();
+  srv->add_option("--auth-timeout-ms", so.auth_timeout_ms, "Auth deadline (error 404)")
+      ->capture_default_str();
+  srv->add_option("--record-sent", so.record_sent,
+                  "Append every data message sent to a client to this JSONL file");
+  srv->footer(std::string("Environment:\n") + http::kHttpEnvHelp);
+  srv->callback([serve, exit_code] { *exit_code = RunServe(*serve); });
 }
 
 }  // namespace torghut::app

@@ -1,0 +1,110 @@
+// The simulated Alpaca market-data service (`torghut sim serve`, SPEC §2 and §10): the stream at
+// ws://HOST:PORT/v2/<feed>, the REST data endpoints the forwarder backfills from, and fault
+// switches for reliability tests — all on an http::Router the caller serves.
+//
+//   sim::MarketServerOptions o;  o.generator.symbols = {"AAPL", "MSFT"};
+//   sim::MarketServer market(o);
+//   http::Router router;
+//   market.Register(router);
+//   http::Server server(config, std::move(router), &metrics);  server.Start();
+//   market.Start();              // the market clock runs from here
+//   ...
+//   market.Stop();
+//
+// The market: messages from the synthetic generator (sim time starts at `start`, default now) or
+// from a recorded JSONL file (recorded times), released when the market clock — running `speed`
+// times real time — reaches their time, every `batch_ms` as one frame per connection holding what
+// that connection subscribed to. Data is produced whether anyone listens or not (as a real market
+// is), and trades and minute bars are kept for the REST endpoints.
+//
+// Stream protocol (as Alpaca's): greeting [{"T":"success","msg":"connected"}]; auth by message
+// ({"action":"auth","key","secret"}) or by the upgrade's APCA-API-KEY-ID / APCA-API-SECRET-KEY
+// headers within `auth_timeout_ms`; additive subscribe / unsubscribe answered with the whole
+// current set (trades imply corrections and cancelErrors; "*" is every symbol). Errors on their
+// real triggers: 400 invalid syntax, 401 not authenticated, 402 auth failed (closes), 403 already
+// authenticated, 404 auth timeout (closes), 405 symbol limit exceeded (subscription unchanged),
+// 406 connection limit exceeded — the key is in use on another connection (closes), 407 slow client
+// (closes), 409 insufficient subscription — a feed the key is not entitled to (closes), 410 invalid
+// subscribe action, 500 internal error (on demand, closes).
+//
+// REST (header auth; 401 missing keys, 403 wrong keys): GET /v2/stocks/trades and
+// /v2/stocks/bars?timeframe=1Min with symbols, start, end (RFC 3339, inclusive), limit (≤ 10000,
+// counted over all symbols), page_token → {"trades"|"bars":{SYM:[…]},"next_page_token":…}.
+//
+// Admin (loopback tool, no auth): GET /sim/status; POST /sim/faults with a JSON object of
+//   "drop": true          cut every stream connection (no close frame)
+//   "silent_ms": N        connections stay open but receive nothing for N ms (data is not queued)
+//   "malformed": N        send N malformed frames to every connection
+//   "error": CODE         send that stream error to every connection (407/500 also close)
+//   "http_429": N         the next N REST requests answer 429
+//   "http_delay_ms": N    REST answers wait N ms
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "torghut/core/clock.h"
+#include "torghut/core/status.h"
+#include "torghut/core/time.h"
+#include "torghut/http/router.h"
+#include "torghut/sim/generator.h"
+
+namespace torghut::sim {
+
+struct MarketServerOptions {
+  std::string feed = "iex";  // the stream's path /v2/<feed>
+  // Feeds the key may use; another known feed's path answers 409 after auth.
+  std::vector<std::string> entitled_feeds = {"iex", "test"};
+  std::string key_id = "sim-key";
+  std::string secret_key = "sim-secret";
+  size_t max_symbols = 30;  // per connection, over all channels (Alpaca's basic plan); 405 above
+  int64_t auth_timeout_ms = 10'000;
+  size_t slow_client_bytes = 32 * 1024 * 1024;  // queued for one connection → 407
+  int64_t batch_ms = 10;                        // how often due messages are sent
+  double speed = 1.0;                           // market clock vs real time
+
+  GeneratorOptions generator;        // synthetic data (generator.start is replaced by `start`)
+  std::optional<Timestamp> start;    // synthetic: the market clock's start (default: now)
+  std::string from_file;             // a recording instead of the generator
+  std::string record_sent;           // append every data message sent to a client here (JSONL)
+  size_t history_limit = 2'000'000;  // trades + bars kept for REST (oldest dropped)
+};
+
+// Validates options (feed name, symbols, speed, file readable); InvalidArgument says which.
+Status ValidateMarketServerOptions(const MarketServerOptions& options);
+
+struct MarketServerStats {
+  int64_t released = 0;     // data messages the market produced so far
+  int64_t sent = 0;         // data messages sent (over all connections)
+  int64_t connections = 0;  // open stream connections
+  int64_t authenticated = 0;
+  Timestamp market_time;
+};
+
+class MarketServer {
+ public:
+  // Precondition: ValidateMarketServerOptions(options).ok().
+  explicit MarketServer(MarketServerOptions options, const Clock* clock = &SystemClock());
+  ~MarketServer();  // Stop()
+  MarketServer(const MarketServer&) = delete;
+  MarketServer& operator=(const MarketServer&) = delete;
+
+  // Adds the stream, REST and admin routes. The server must not outlive this object's routes'
+  // use: stop the http::Server before destroying the MarketServer.
+  void Register(http::Router& router);
+  // Starts the market thread. An unreadable recording or record file is an error.
+  Status Start();
+  void Stop();
+  // Ends when a recording is exhausted (never for synthetic data).
+  bool finished() const;
+  MarketServerStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace torghut::sim
