@@ -24,6 +24,12 @@ EnvelopeSequencer::EnvelopeSequencer(const SymbolTable* symbols, std::string fee
 
 std::optional<WrappedEnvelope> EnvelopeSequencer::Wrap(const DecodedMessage& m,
                                                        Timestamp ingest_ts) {
+  return Wrap(m, ingest_ts, source_);
+}
+
+std::optional<WrappedEnvelope> EnvelopeSequencer::Wrap(const DecodedMessage& m,
+                                                       Timestamp ingest_ts,
+                                                       market::Source source) {
   WrappedEnvelope out;
   out.topic = TopicFor(m.type);
   if (out.topic == InputTopic::kNone || m.raw_json.empty()) return std::nullopt;
@@ -37,7 +43,7 @@ std::optional<WrappedEnvelope> EnvelopeSequencer::Wrap(const DecodedMessage& m,
   h.feed = feed_;
   h.symbol = symbols_->Name(symbol);
   h.seq = ++next_seq_[(static_cast<uint64_t>(h.channel) << 32) | symbol];
-  h.source = source_;
+  h.source = source;
   out.symbol = h.symbol;
   AppendEnvelopeJson(h, m.raw_json, &out.json);
   return out;

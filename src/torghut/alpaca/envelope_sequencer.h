@@ -41,6 +41,9 @@ class EnvelopeSequencer {
   // nullopt for messages without a topic or without raw JSON (decode with capture_raw_json).
   // ingest_ts: when the message was received.
   std::optional<WrappedEnvelope> Wrap(const DecodedMessage& m, Timestamp ingest_ts);
+  // The same with another source (the forwarder's REST backfill shares the stream's seq numbers).
+  std::optional<WrappedEnvelope> Wrap(const DecodedMessage& m, Timestamp ingest_ts,
+                                      market::Source source);
 
  private:
   const SymbolTable* symbols_;

@@ -17,6 +17,7 @@ void AddReplayCommand(CLI::App& root, int* exit_code);
 void AddBusCommand(CLI::App& root, int* exit_code);
 void AddMigrateCommand(CLI::App& root, int* exit_code);
 void AddTaCommand(CLI::App& root, int* exit_code);
+void AddWsCommand(CLI::App& root, int* exit_code);
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;

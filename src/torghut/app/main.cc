@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   torghut::app::AddBusCommand(app, &exit_code);
   torghut::app::AddMigrateCommand(app, &exit_code);
   torghut::app::AddTaCommand(app, &exit_code);
+  torghut::app::AddWsCommand(app, &exit_code);
 
   // CLI11 would call an unknown command "an unexpected argument"; say what it is.
   if (argc > 1 && argv[1][0] != '-') {
