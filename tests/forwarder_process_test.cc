@@ -6,12 +6,14 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <string>
 #include <thread>
 
+#include "torghut/http/server.h"
 #include "torghut/testing/http_client.h"
 #include "torghut/testing/kafka_mock_process.h"
 #include "torghut/testing/ta_process_support.h"
@@ -355,6 +357,7 @@ TEST_F(ForwarderProcessTest, ADroppedConnectionIsBackfilledSoNoMinuteBarIsMissin
     return Metric(http_.Get(base + "/metrics").body, "torghut_ws_messages_total{type=\"bar\"}");
   };
   ASSERT_TRUE(WaitFor([&] { return bars() >= 4; }, 30s)) << testing::Tail(dir_.path() / "ws.log");
+  Fault(R"({"http_429":2})");  // the backfill's first requests are throttled, and retried
   Fault(R"({"drop":true})");
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -386,6 +389,51 @@ TEST_F(ForwarderProcessTest, ADroppedConnectionIsBackfilledSoNoMinuteBarIsMissin
   int rest_trades = 0;
   for (const json& e : Dump(bus_env, "torghut.trades.v1")) rest_trades += e["source"] == "rest";
   EXPECT_GT(rest_trades, 0);
+}
+
+TEST_F(ForwarderProcessTest, ThePolledUniverseIsAppliedAndTheLastGoodListKeptOnFailure) {
+  std::mutex mu;
+  std::string body = R"(["AAPL"])";
+  int status = 200;
+  http::Router router;
+  router.Get("/symbols", [&](const http::Request&) {
+    std::lock_guard lock(mu);
+    return http::Response::Json(status, body);
+  });
+  http::Registry metrics;
+  http::ServerConfig config;
+  config.port = 0;
+  config.access_log = false;
+  http::Server universe(config, std::move(router), &metrics);
+  ASSERT_TRUE(universe.Start().ok());
+  auto set = [&](int code, const std::string& list) {
+    std::lock_guard lock(mu);
+    status = code;
+    body = list;
+  };
+  StartSim("--symbols AAPL,MSFT,NVDA --rate 10");
+  std::unique_ptr<TaProcess> ws;
+  StartWs(&ws, WsEnv("TORGHUT_DATA_DIR=" + (dir_.path() / "data").string(),
+                     "JANGAR_SYMBOLS_URL=http://127.0.0.1:" + std::to_string(universe.port()) +
+                         "/symbols SYMBOLS_POLL_INTERVAL_MS=200"));
+  auto trades = [&] {
+    const json c = SimStatus()["connections"];
+    return c.size() == 1 ? c[0]["subscription"]["trades"] : json();
+  };
+  ASSERT_TRUE(WaitFor([&] { return trades() == json::array({"AAPL"}); }, 20s))
+      << testing::Tail(dir_.path() / "ws.log");
+  set(200, R"(["MSFT","AAPL"])");
+  ASSERT_TRUE(WaitFor([&] { return trades() == json::array({"AAPL", "MSFT"}); }, 20s));
+  set(500, "oops");
+  ASSERT_TRUE(WaitFor(
+      [&] { return Slurp(dir_.path() / "ws.log").find("keeping the last list") != std::string::npos; },
+      20s));
+  EXPECT_EQ(trades(), json::array({"AAPL", "MSFT"}));
+  set(200, R"({"symbols":["MSFT"]})");
+  ASSERT_TRUE(WaitFor([&] { return trades() == json::array({"MSFT"}); }, 20s));
+  EXPECT_EQ(Metric(http_.Get(testing::HttpBaseFromLog(dir_.path() / "ws.log", 0, 1s) + "/metrics").body,
+                   "torghut_ws_reconnects_total"),
+            0);
 }
 
 TEST_F(ForwarderProcessTest, BusFaultsShutTheGateAndNothingAcknowledgedIsLost) {

@@ -265,6 +265,11 @@ void AddSimCommand(CLI::App& root, int* exit_code) {
       ->capture_default_str();
   srv->add_option("--auth-timeout-ms", so.auth_timeout_ms, "Auth deadline (error 404)")
       ->capture_default_str();
+  srv->add_flag("--wait-for-subscriber", so.wait_for_subscriber,
+                "Start the market clock when the first client subscribes");
+  srv->add_option("--slow-client-bytes", so.slow_client_bytes,
+                  "Bytes queued for one client before it is cut off (error 407)")
+      ->capture_default_str();
   srv->add_option("--record-sent", so.record_sent,
                   "Append every data message sent to a client to this JSONL file");
   srv->footer(std::string("Environment:\n") + http::kHttpEnvHelp);

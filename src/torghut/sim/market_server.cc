@@ -330,22 +330,35 @@ struct MarketServer::Impl {
     return true;
   }
 
+  bool AnySubscriber() {
+    std::lock_guard lock(mu);
+    for (const auto& [id, c] : connections) {
+      for (const auto& set : c->subs) {
+        if (!set.empty()) return true;
+      }
+    }
+    return false;
+  }
+
+  // Waits one batch period; true when stopping.
+  bool Tick() {
+    std::unique_lock lock(wake_mu);
+    return wake.wait_for(lock, std::chrono::milliseconds(options.batch_ms),
+                         [this] { return stopping; });
+  }
+
   void Run() {
     pthread_setname_np(pthread_self(), "sim-market");
+    while (options.wait_for_subscriber && !AnySubscriber()) {
+      if (Tick()) return;
+    }
     const int64_t wall0 = clock->NowNanos();
     bool have = Refill();
     const int64_t market0 =
         generator ? (options.start ? options.start->nanos() : wall0 / 1'000'000 * 1'000'000)
                   : (have ? upcoming.front().ts.nanos() : wall0);
     std::vector<Item> due;
-    while (true) {
-      {
-        std::unique_lock lock(wake_mu);
-        if (wake.wait_for(lock, std::chrono::milliseconds(options.batch_ms),
-                          [this] { return stopping; })) {
-          break;
-        }
-      }
+    while (!Tick()) {
       const int64_t wall = clock->NowNanos();
       const auto market_now =
           market0 + static_cast<int64_t>(static_cast<double>(wall - wall0) * options.speed);
@@ -376,29 +389,34 @@ struct MarketServer::Impl {
       h.Add(item.ts.nanos(), item.rest, options.history_limit);
     }
     std::string frame;
-    for (auto& [id, c] : connections) {
+    for (auto& entry : connections) {
+      Connection* c = entry.second.get();
       if (c->closed) continue;
       if (!c->authenticated) {
         if (now_ms - c->opened_ms > options.auth_timeout_ms) SendError(*c, 404);
         continue;
       }
       if (now_ms < silent_until_ms) continue;
-      frame = "[";
-      int64_t n = 0;
-      for (Item& item : due) {
-        if (!c->Subscribed(item.channel, item.symbol)) continue;
-        if (n++ > 0) frame += ',';
-        frame += item.json;
-        item.sent = true;
-      }
-      frame += ']';
-      if (n == 0) continue;
       if (c->peer->QueuedBytes() > options.slow_client_bytes) {
         SendError(*c, 407);
         continue;
       }
-      sent += n;
-      c->peer->Send(std::move(frame));
+      size_t n = 0;
+      auto flush = [&] {
+        frame += ']';
+        sent += static_cast<int64_t>(n);
+        c->peer->Send(std::move(frame));
+        n = 0;
+      };
+      for (Item& item : due) {
+        if (!c->Subscribed(item.channel, item.symbol)) continue;
+        if (n == 0) frame = "[";
+        if (n++ > 0) frame += ',';
+        frame += item.json;
+        item.sent = true;
+        if (n == options.max_frame_messages) flush();
+      }
+      if (n > 0) flush();
     }
     if (record != nullptr) {
       for (const Item& item : due) {

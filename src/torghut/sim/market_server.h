@@ -64,6 +64,10 @@ struct MarketServerOptions {
   int64_t auth_timeout_ms = 10'000;
   size_t slow_client_bytes = 32 * 1024 * 1024;  // queued for one connection → 407
   int64_t batch_ms = 10;                        // how often due messages are sent
+  size_t max_frame_messages = 1000;             // larger batches go out as several frames
+  // The market clock starts when the first connection subscribes (benchmarks, demos that must
+  // not lose the start of a recording) instead of at Start().
+  bool wait_for_subscriber = false;
   double speed = 1.0;                           // market clock vs real time
 
   GeneratorOptions generator;        // synthetic data (generator.start is replaced by `start`)
