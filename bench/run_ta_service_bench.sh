@@ -9,16 +9,7 @@
 # Then event → final row latency at a steady live rate (bench/ta_latency_bench.cc), with the
 # default flush interval and a short one.
 # Usage: bench/run_ta_service_bench.sh [BUILD_DIR]   (a Release build)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BUILD=${1:-build/release}
-TORGHUT=$(realpath "$BUILD/src/torghut/app/torghut")
-MOCK=$(realpath "$BUILD/tests/fixtures/torghut-kafka-mock")
-WORK=$(mktemp -d -p "${TMPDIR:-/var/tmp}")
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
-now() { date +%s.%N; }
+source "$(dirname "$0")/lib.sh" "$@"
 # Total lag of group $1 over the input topics (-1 until it committed); named explicitly, as
 # librdkafka's mock cluster cannot list groups.
 lag() {

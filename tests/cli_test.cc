@@ -47,7 +47,7 @@ TEST_F(CliTest, UsageErrorsAreOneLineAndExitTwo) {
 TEST_F(CliTest, EverySubcommandHasHelp) {
   for (const std::string args :
        {"--help", "sim --help", "sim generate --help", "sim publish --help", "replay --help",
-        "ta --help", "ta savepoint --help"}) {
+        "ta --help", "ta savepoint --help", "sim serve --help", "ws --help"}) {
     CommandResult r = Torghut(args);
     EXPECT_EQ(r.exit_code, 0) << args;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << args << ": " << r.out;
@@ -58,6 +58,28 @@ TEST_F(CliTest, EverySubcommandHasHelp) {
                            "TA_CLICKHOUSE_BATCH_SIZE", "KAFKA_BOOTSTRAP_SERVERS", "TA_STORE"}) {
     EXPECT_NE(ta_help.find(name), std::string::npos) << name;
   }
+}
+
+TEST_F(CliTest, WsAndSimServeRefuseBadSettings) {
+  const std::string ws_help = Torghut("ws --help").out;
+  for (const char* name :
+       {"ALPACA_STREAM_URL", "ALPACA_FEED", "ALPACA_KEY_ID", "SYMBOLS", "JANGAR_SYMBOLS_URL",
+        "DEDUP_TTL_SEC", "WS_406_FLOOR_MS", "TOPIC_STATUS", "TORGHUT_HTTP_ADDR"}) {
+    EXPECT_NE(ws_help.find(name), std::string::npos) << name;
+  }
+  CommandResult r = Torghut("ws", "TORGHUT_DATA_DIR=" + dir_.string() +
+                                      " ALPACA_FEED=nasdaq SYMBOLS=AAPL,bad%sym DEDUP_TTL_SEC=x"
+                                      " ALPACA_SECRET_KEY=top-secret-1");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  for (const char* name : {"ALPACA_FEED", "bad%sym", "DEDUP_TTL_SEC", "ALPACA_KEY_ID"}) {
+    EXPECT_NE(r.err.find(name), std::string::npos) << name << ": " << r.err;
+  }
+  EXPECT_EQ(r.err.find("top-secret-1"), std::string::npos) << r.err;
+  r = Torghut("sim serve --feed nasdaq");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("feed 'nasdaq'"), std::string::npos) << r.err;
+  r = Torghut("sim serve --speed 0");
+  EXPECT_EQ(r.exit_code, 2);
 }
 
 TEST_F(CliTest, TaRefusesBadSettingsAllAtOnce) {

@@ -53,7 +53,8 @@ double Metric(const std::string& text, const std::string& sample) {
 // The identity of a market-data message, as the forwarder de-duplicates it.
 std::string KeyOf(const json& m) {
   const std::string t = m.value("T", "");
-  if (t == "t" || t == "x") return t + "|" + m.value("S", "") + "|" + std::to_string(m.value("i", 0L));
+  if (t == "t" || t == "x")
+    return t + "|" + m.value("S", "") + "|" + std::to_string(m.value("i", 0L));
   return t + "|" + m.value("S", "") + "|" + m.value("t", "");
 }
 
@@ -63,10 +64,10 @@ class ForwarderProcessTest : public ::testing::Test {
 
   // `torghut sim serve` with `args`; returns its base URL.
   std::string StartSim(const std::string& args) {
-    sim_ = std::make_unique<TaProcess>(
-        TORGHUT_BIN, "", dir_.path() / "sim.log",
-        "sim serve --port 0 --secret-key " + std::string(kSecret) + " --record-sent " +
-            (dir_.path() / "sent.jsonl").string() + " " + args);
+    sim_ = std::make_unique<TaProcess>(TORGHUT_BIN, "", dir_.path() / "sim.log",
+                                       "sim serve --port 0 --secret-key " + std::string(kSecret) +
+                                           " --record-sent " +
+                                           (dir_.path() / "sent.jsonl").string() + " " + args);
     sim_base_ = testing::HttpBaseFromLog(dir_.path() / "sim.log", 0, 20s);
     EXPECT_FALSE(sim_base_.empty()) << testing::Tail(dir_.path() / "sim.log");
     return sim_base_;
@@ -85,9 +86,7 @@ class ForwarderProcessTest : public ::testing::Test {
     EXPECT_FALSE(base.empty()) << testing::Tail(dir_.path() / log);
     return base;
   }
-  json Get(const std::string& url) {
-    return json::parse(http_.Get(url).body, nullptr, false);
-  }
+  json Get(const std::string& url) { return json::parse(http_.Get(url).body, nullptr, false); }
   json SimStatus() { return Get(sim_base_ + "/sim/status"); }
   void Fault(const std::string& body) {
     ASSERT_EQ(http_.Post(sim_base_ + "/sim/faults", body).status, 200);
@@ -118,8 +117,8 @@ class ForwarderProcessTest : public ::testing::Test {
   }
   // Every value of a topic (`torghut bus dump`).
   std::vector<json> Dump(const std::string& bus_env, const std::string& topic) {
-    auto r = testing::RunCommand(bus_env + " " + TORGHUT_BIN + " bus dump --from-beginning --topic " + topic,
-                                 dir_.path());
+    auto r = testing::RunCommand(
+        bus_env + " " + TORGHUT_BIN + " bus dump --from-beginning --topic " + topic, dir_.path());
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::vector<json> out;
     for (const std::string& line : Lines(r.out)) out.push_back(json::parse(line));
@@ -149,7 +148,8 @@ class ForwarderProcessTest : public ::testing::Test {
       EXPECT_EQ(e["source"], source);
       EXPECT_EQ(e["channel"], channel_of.at(p["T"].get<std::string>())) << e;
       EXPECT_TRUE(e.contains("ingestTs") && e.contains("eventTs"));
-      const std::string stream = e["channel"].get<std::string>() + "|" + e["symbol"].get<std::string>();
+      const std::string stream =
+          e["channel"].get<std::string>() + "|" + e["symbol"].get<std::string>();
       EXPECT_EQ(e["seq"].get<int64_t>(), last_seq[stream] + 1) << "out of order: " << e;
       last_seq[stream] = e["seq"].get<int64_t>();
     }
@@ -190,11 +190,13 @@ TEST_F(ForwarderProcessTest, NormalSessionOnTheEmbeddedBusAndNoSecretAnywhere) {
   ASSERT_TRUE(WaitFor([&] { return http_.Get(base + "/readyz").status == 200; }, 20s))
       << testing::Tail(dir_.path() / "ws.log");
   ASSERT_TRUE(WaitFor([&] { return Received(base) > 600; }, 30s));
-  const std::string endpoints = http_.Get(base + "/readyz").body + http_.Get(base + "/metrics").body +
-                                http_.Get(base + "/status").body + http_.Get(base + "/healthz").body;
+  const std::string endpoints =
+      http_.Get(base + "/readyz").body + http_.Get(base + "/metrics").body +
+      http_.Get(base + "/status").body + http_.Get(base + "/healthz").body;
   const json ready = json::parse(http_.Get(base + "/readyz").body);
   EXPECT_EQ(ready["status"], "healthy");
-  EXPECT_EQ(ready["gates"], json::parse(R"({"alpaca_ws":true,"kafka":true,"market_data_channels":true})"));
+  EXPECT_EQ(ready["gates"],
+            json::parse(R"({"alpaca_ws":true,"kafka":true,"market_data_channels":true})"));
   EXPECT_GT(Metric(http_.Get(base + "/metrics").body, "torghut_ws_lag_ms_count"), 0);
   DrainAndStop(*ws, base);
   ExpectSessionOnBus(AllTopics(bus_env), "ws");
@@ -205,6 +207,7 @@ TEST_F(ForwarderProcessTest, NormalSessionOnTheEmbeddedBusAndNoSecretAnywhere) {
   EXPECT_EQ(status.front()["channel"], "status");
   ExpectNoSecretIn(endpoints, "endpoints");
   ExpectNoSecretIn(Slurp(dir_.path() / "ws.log"), "ws.log");
+  ExpectNoSecretIn(Slurp(dir_.path() / "sim.log"), "sim.log");
   for (const json& e : status) ExpectNoSecretIn(e.dump(), "status topic");
 }
 
@@ -219,9 +222,8 @@ TEST_F(ForwarderProcessTest, NormalSessionOnKafkaReadBackWithKcat) {
   DrainAndStop(*ws, base);
   std::vector<json> all;
   for (const char* t : {"torghut.trades.v1", "torghut.quotes.v1", "torghut.bars.1m.v1"}) {
-    auto r = testing::RunCommand("kcat -b " + cluster.bootstrap() + " -C -t " + t +
-                                     " -e -q -f '%k\\t%s\\n'",
-                                 dir_.path());
+    auto r = testing::RunCommand(
+        "kcat -b " + cluster.bootstrap() + " -C -t " + t + " -e -q -f '%k\\t%s\\n'", dir_.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     for (const std::string& line : Lines(r.out)) {
       const size_t tab = line.find('\t');
@@ -262,10 +264,10 @@ TEST_F(ForwarderProcessTest, ASecondForwarderWithTheSameKeyGets406AndWaitsTheFlo
   std::unique_ptr<TaProcess> first, second;
   const std::string a = StartWs(&first, WsEnv(bus_env, "SYMBOLS=AAPL"));
   ASSERT_TRUE(WaitFor([&] { return http_.Get(a + "/readyz").status == 200; }, 20s));
-  const std::string b = StartWs(
-      &second, WsEnv("TORGHUT_DATA_DIR=" + (dir_.path() / "data2").string(),
-                     "SYMBOLS=AAPL WS_406_FLOOR_MS=2500"),
-      "ws2.log");
+  const std::string b = StartWs(&second,
+                                WsEnv("TORGHUT_DATA_DIR=" + (dir_.path() / "data2").string(),
+                                      "SYMBOLS=AAPL WS_406_FLOOR_MS=2500"),
+                                "ws2.log");
   // B's attempts end in 406 each time; the wait between them is at least the floor.
   std::vector<int64_t> ended_ms;
   ASSERT_TRUE(WaitFor(
@@ -293,9 +295,8 @@ TEST_F(ForwarderProcessTest, ASecondForwarderWithTheSameKeyGets406AndWaitsTheFlo
 TEST_F(ForwarderProcessTest, SymbolLimitKeepsTheSubscriptionAndMalformedFramesAreCounted) {
   StartSim("--symbols AAPL,MSFT,NVDA --rate 20 --max-symbols 2");
   std::unique_ptr<TaProcess> ws;
-  const std::string base =
-      StartWs(&ws, WsEnv("TORGHUT_DATA_DIR=" + (dir_.path() / "data").string(),
-                         "SYMBOLS=AAPL,MSFT,NVDA WS_SUBSCRIBE_CHUNK=2"));
+  const std::string base = StartWs(&ws, WsEnv("TORGHUT_DATA_DIR=" + (dir_.path() / "data").string(),
+                                              "SYMBOLS=AAPL,MSFT,NVDA WS_SUBSCRIBE_CHUNK=2"));
   json ready;
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -360,9 +361,7 @@ TEST_F(ForwarderProcessTest, ADroppedConnectionIsBackfilledSoNoMinuteBarIsMissin
   Fault(R"({"http_429":2})");  // the backfill's first requests are throttled, and retried
   Fault(R"({"drop":true})");
   ASSERT_TRUE(WaitFor(
-      [&] {
-        return Slurp(dir_.path() / "ws.log").find("backfilled gap") != std::string::npos;
-      },
+      [&] { return Slurp(dir_.path() / "ws.log").find("backfilled gap") != std::string::npos; },
       30s))
       << testing::Tail(dir_.path() / "ws.log");
   const double after = bars();
@@ -426,14 +425,17 @@ TEST_F(ForwarderProcessTest, ThePolledUniverseIsAppliedAndTheLastGoodListKeptOnF
   ASSERT_TRUE(WaitFor([&] { return trades() == json::array({"AAPL", "MSFT"}); }, 20s));
   set(500, "oops");
   ASSERT_TRUE(WaitFor(
-      [&] { return Slurp(dir_.path() / "ws.log").find("keeping the last list") != std::string::npos; },
+      [&] {
+        return Slurp(dir_.path() / "ws.log").find("keeping the last list") != std::string::npos;
+      },
       20s));
   EXPECT_EQ(trades(), json::array({"AAPL", "MSFT"}));
   set(200, R"({"symbols":["MSFT"]})");
   ASSERT_TRUE(WaitFor([&] { return trades() == json::array({"MSFT"}); }, 20s));
-  EXPECT_EQ(Metric(http_.Get(testing::HttpBaseFromLog(dir_.path() / "ws.log", 0, 1s) + "/metrics").body,
-                   "torghut_ws_reconnects_total"),
-            0);
+  EXPECT_EQ(
+      Metric(http_.Get(testing::HttpBaseFromLog(dir_.path() / "ws.log", 0, 1s) + "/metrics").body,
+             "torghut_ws_reconnects_total"),
+      0);
 }
 
 TEST_F(ForwarderProcessTest, BusFaultsShutTheGateAndNothingAcknowledgedIsLost) {

@@ -27,8 +27,7 @@ std::optional<WrappedEnvelope> EnvelopeSequencer::Wrap(const DecodedMessage& m,
   return Wrap(m, ingest_ts, source_);
 }
 
-std::optional<WrappedEnvelope> EnvelopeSequencer::Wrap(const DecodedMessage& m,
-                                                       Timestamp ingest_ts,
+std::optional<WrappedEnvelope> EnvelopeSequencer::Wrap(const DecodedMessage& m, Timestamp ingest_ts,
                                                        market::Source source) {
   WrappedEnvelope out;
   out.topic = TopicFor(m.type);

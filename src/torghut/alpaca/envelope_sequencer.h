@@ -6,7 +6,8 @@
 //   EnvelopeSequencer seq(&symbols, "iex", market::Source::kWs);
 //   decoder.Decode(frame, &batch);
 //   for (const auto& m : batch.messages) {
-//     if (auto e = seq.Wrap(m, ingest_ts)) producer->Produce(topics.For(e->topic), e->symbol, e->json);
+//     if (auto e = seq.Wrap(m, ingest_ts)) producer->Produce(topics.For(e->topic), e->symbol,
+//     e->json);
 //   }
 #pragma once
 

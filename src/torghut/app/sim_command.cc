@@ -14,8 +14,8 @@
 #include "torghut/bus/bus_config.h"
 #include "torghut/http/server.h"
 #include "torghut/sim/envelopes.h"
-#include "torghut/sim/market_server.h"
 #include "torghut/sim/generator.h"
+#include "torghut/sim/market_server.h"
 
 namespace torghut::app {
 namespace {
@@ -158,7 +158,8 @@ int RunServe(ServeFlags& flags) {
   http::Registry metrics;
   http::Router router;
   market.Register(router);
-  http::AddStandardEndpoints(router, metrics, [] { return http::Readiness{}; }, http_config);
+  http::AddStandardEndpoints(
+      router, metrics, [] { return http::Readiness{}; }, http_config);
   http::Server server(http_config, std::move(router), &metrics);
   if (Status s = server.Start(); !s.ok()) {
     std::fprintf(stderr, "torghut sim serve: %s\n", s.ToString().c_str());
@@ -169,8 +170,7 @@ int RunServe(ServeFlags& flags) {
     return kExitUsage;
   }
   std::printf("stream ws://%s/v2/%s  REST http://%s  key %s\n", server.address().c_str(),
-              flags.options.feed.c_str(), server.address().c_str(),
-              flags.options.key_id.c_str());
+              flags.options.feed.c_str(), server.address().c_str(), flags.options.key_id.c_str());
   std::fflush(stdout);
   while (!g_stop.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // signal flag check period
@@ -230,7 +230,6 @@ void AddSimCommand(CLI::App& root, int* exit_code) {
 
   auto serve = std::make_shared<ServeFlags>();
   sim::MarketServerOptions& so = serve->options;
-  so.generator.duplicate_share = 0.002;
   CLI::App* srv = sim->add_subcommand(
       "serve",
       "Serve the Alpaca market-data stream (ws://HOST:PORT/v2/<feed>), its REST data API "
@@ -246,6 +245,11 @@ void AddSimCommand(CLI::App& root, int* exit_code) {
   srv->add_option("--rate", so.generator.trades_per_second, "Mean trades per second per symbol")
       ->capture_default_str();
   srv->add_option("--seed", so.generator.seed, "PRNG seed of the synthetic market")
+      ->capture_default_str();
+  srv->add_option("--late-share", so.generator.late_share,
+                  "Share of trades delivered late (up to 2 s)")
+      ->capture_default_str();
+  srv->add_option("--duplicate-share", so.generator.duplicate_share, "Share of trades sent twice")
       ->capture_default_str();
   srv->add_option("--start", serve->start,
                   "Market clock start (RFC 3339 or epoch s/ms; default now)");

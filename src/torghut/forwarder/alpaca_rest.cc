@@ -94,8 +94,8 @@ Result<std::vector<std::string>> ParseSymbolList(std::string_view body) {
   return out;
 }
 
-AlpacaRestClient::AlpacaRestClient(std::string base_url, std::string key_id,
-                                   std::string secret_key, std::string ca_file)
+AlpacaRestClient::AlpacaRestClient(std::string base_url, std::string key_id, std::string secret_key,
+                                   std::string ca_file)
     : base_url_(std::move(base_url)),
       key_id_(std::move(key_id)),
       secret_key_(std::move(secret_key)),
@@ -112,9 +112,9 @@ Result<int64_t> AlpacaRestClient::Fetch(
   const std::string_view type = trades ? "t" : "b";
   std::string list;
   for (const std::string& s : symbols) list += (list.empty() ? "" : ",") + s;
-  std::string base_query = fmt::format("symbols={}&start={}&end={}&limit=10000&feed={}",
-                                       Escape(list), Escape(FormatRfc3339(start)),
-                                       Escape(FormatRfc3339(end)), Escape(feed));
+  std::string base_query =
+      fmt::format("symbols={}&start={}&end={}&limit=10000&feed={}", Escape(list),
+                  Escape(FormatRfc3339(start)), Escape(FormatRfc3339(end)), Escape(feed));
   if (!trades) base_query += "&timeframe=1Min";
   const std::vector<std::string> headers = {"APCA-API-KEY-ID: " + key_id_,
                                             "APCA-API-SECRET-KEY: " + secret_key_};
@@ -128,16 +128,15 @@ Result<int64_t> AlpacaRestClient::Fetch(
       r = HttpGet(url, headers, timeout_ms, ca_file_);
       const bool retry = r.status == 0 || r.status == 429 || r.status >= 500;
       if (!retry || attempt >= max_attempts) break;
-      const int64_t wait_ms =
-          r.retry_after_s >= 0 ? std::min<int64_t>(r.retry_after_s * 1000, 10'000)
-                               : std::min<int64_t>(250 << attempt, 5'000);
+      const int64_t wait_ms = r.retry_after_s >= 0
+                                  ? std::min<int64_t>(r.retry_after_s * 1000, 10'000)
+                                  : std::min<int64_t>(250 << attempt, 5'000);
       std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));  // the server asked
     }
     if (r.status != 200) {
-      return Unavailable(fmt::format("GET {}{}: {}", base_url_, path,
-                                     r.status == 0 ? r.error
-                                                   : fmt::format("HTTP {} {}", r.status,
-                                                                 r.body.substr(0, 200))));
+      return Unavailable(fmt::format(
+          "GET {}{}: {}", base_url_, path,
+          r.status == 0 ? r.error : fmt::format("HTTP {} {}", r.status, r.body.substr(0, 200))));
     }
     nlohmann::json page = nlohmann::json::parse(r.body, nullptr, false);
     if (!page.is_object() || !page.contains(key)) {
@@ -153,8 +152,10 @@ Result<int64_t> AlpacaRestClient::Fetch(
           message = fmt::format(R"({{"T":"{}","S":)", type);
           message += nlohmann::json(symbol).dump();
           const std::string fields = item.dump();
-          if (fields.size() > 2) message += "," + fields.substr(1);
-          else message += "}";
+          if (fields.size() > 2)
+            message += "," + fields.substr(1);
+          else
+            message += "}";
           emit(message);
           ++emitted;
         }

@@ -84,9 +84,9 @@ ForwarderConfig ReadForwarderConfig(ConfigReader& cfg) {
   c.channels.clear();
   for (const std::string& name : channels) {
     Channel ch;
-    if (!alpaca::ParseChannel(name, &ch) || (ch != Channel::kTrades && ch != Channel::kQuotes &&
-                                             ch != Channel::kBars && ch != Channel::kUpdatedBars &&
-                                             ch != Channel::kStatus)) {
+    if (!alpaca::ParseChannel(name, &ch) ||
+        (ch != Channel::kTrades && ch != Channel::kQuotes && ch != Channel::kBars &&
+         ch != Channel::kUpdatedBars && ch != Channel::kStatus)) {
       cfg.AddError("WS_CHANNELS: '" + name + "' is not trades, quotes, bars, updatedBars, status");
       continue;
     }
@@ -109,8 +109,7 @@ ForwarderConfig ReadForwarderConfig(ConfigReader& cfg) {
     cfg.AddError("WS_WATCHDOG_SESSIONS: '" + sessions + "' is not regular, extended or always");
   }
   c.stale_after_ms = cfg.Int("WS_STALE_AFTER_MS", c.stale_after_ms, 100, 86'400'000);
-  c.bars_stale_after_ms = cfg.Int("WS_BARS_STALE_AFTER_MS", c.bars_stale_after_ms, 100,
-                                  86'400'000);
+  c.bars_stale_after_ms = cfg.Int("WS_BARS_STALE_AFTER_MS", c.bars_stale_after_ms, 100, 86'400'000);
   c.heartbeat_ms = cfg.Int("WS_HEARTBEAT_MS", c.heartbeat_ms, 100, 3'600'000);
   c.backfill = cfg.Bool("WS_BACKFILL", true);
   c.topics = bus::ReadTopics(cfg);
@@ -124,7 +123,8 @@ std::string ForwarderHealth::Json() const {
   j["error_class"] = error_class.empty() ? nlohmann::json() : nlohmann::json(error_class);
   if (!reason.empty()) j["reason"] = reason;
   j["attempt"] = attempt;
-  j["gates"] = {{"alpaca_ws", gate_ws}, {"kafka", gate_bus}, {"market_data_channels", gate_channels}};
+  j["gates"] = {
+      {"alpaca_ws", gate_ws}, {"kafka", gate_bus}, {"market_data_channels", gate_channels}};
   return j.dump();
 }
 
@@ -139,27 +139,41 @@ struct SessionEnd {
 
 std::string ErrorClassFor(int64_t code) {
   switch (code) {
-    case 402: return "alpaca_auth";
-    case 404: return "alpaca_auth_timeout";
-    case 405: return "alpaca_symbol_limit";
-    case 406: return "alpaca_406_second_connection";
-    case 407: return "alpaca_slow_client";
-    case 409: return "alpaca_insufficient_subscription";
-    case 410: return "alpaca_invalid_subscribe";
-    case 411: return "alpaca_insufficient_scope";
-    case 500: return "alpaca_internal_error";
-    default: return "alpaca_protocol";
+    case 402:
+      return "alpaca_auth";
+    case 404:
+      return "alpaca_auth_timeout";
+    case 405:
+      return "alpaca_symbol_limit";
+    case 406:
+      return "alpaca_406_second_connection";
+    case 407:
+      return "alpaca_slow_client";
+    case 409:
+      return "alpaca_insufficient_subscription";
+    case 410:
+      return "alpaca_invalid_subscribe";
+    case 411:
+      return "alpaca_insufficient_scope";
+    case 500:
+      return "alpaca_internal_error";
+    default:
+      return "alpaca_protocol";
   }
 }
 
 // The watchdog's channel for a message type (-1: not watched).
 int WatchedChannel(MessageType t) {
   switch (t) {
-    case MessageType::kTrade: return 0;
-    case MessageType::kQuote: return 1;
+    case MessageType::kTrade:
+      return 0;
+    case MessageType::kQuote:
+      return 1;
     case MessageType::kBar:
-    case MessageType::kUpdatedBar: return 2;
-    default: return -1;
+    case MessageType::kUpdatedBar:
+      return 2;
+    default:
+      return -1;
   }
 }
 
@@ -193,8 +207,9 @@ class Forwarder::Impl {
                                          {{"result", "error"}});
     dedup_drops = &metrics->GetCounter("torghut_ws_dedup_drops_total",
                                        "Messages dropped as duplicates within DEDUP_TTL_SEC");
-    parse_failures = &metrics->GetCounter(
-        "torghut_ws_parse_failures_total", "Frames that are not JSON and messages that do not decode");
+    parse_failures =
+        &metrics->GetCounter("torghut_ws_parse_failures_total",
+                             "Frames that are not JSON and messages that do not decode");
     unknown_types = &metrics->GetCounter("torghut_ws_unknown_messages_total",
                                          "Messages of an unknown \"T\" (skipped)");
     backfilled = &metrics->GetCounter("torghut_ws_backfill_messages_total",
@@ -206,12 +221,12 @@ class Forwarder::Impl {
     }
     for (const std::string* topic : {&config.topics.trades, &config.topics.quotes,
                                      &config.topics.bars_1m, &config.topics.status}) {
-      produce_ok[topic] = &metrics->GetCounter("torghut_ws_produce_total",
-                                               "Bus deliveries by topic and result",
-                                               {{"topic", *topic}, {"result", "success"}});
-      produce_error[topic] = &metrics->GetCounter("torghut_ws_produce_total",
-                                                  "Bus deliveries by topic and result",
-                                                  {{"topic", *topic}, {"result", "error"}});
+      produce_ok[topic] =
+          &metrics->GetCounter("torghut_ws_produce_total", "Bus deliveries by topic and result",
+                               {{"topic", *topic}, {"result", "success"}});
+      produce_error[topic] =
+          &metrics->GetCounter("torghut_ws_produce_total", "Bus deliveries by topic and result",
+                               {{"topic", *topic}, {"result", "error"}});
     }
     metrics->AddCollector([this](http::SampleWriter& w) {
       const ForwarderHealth h = Health();
@@ -302,10 +317,14 @@ class Forwarder::Impl {
 
   const std::string* TopicOf(alpaca::InputTopic t) const {
     switch (t) {
-      case alpaca::InputTopic::kTrades: return &config.topics.trades;
-      case alpaca::InputTopic::kQuotes: return &config.topics.quotes;
-      case alpaca::InputTopic::kBars1m: return &config.topics.bars_1m;
-      default: return nullptr;
+      case alpaca::InputTopic::kTrades:
+        return &config.topics.trades;
+      case alpaca::InputTopic::kQuotes:
+        return &config.topics.quotes;
+      case alpaca::InputTopic::kBars1m:
+        return &config.topics.bars_1m;
+      default:
+        return nullptr;
     }
   }
 
@@ -376,8 +395,7 @@ class Forwarder::Impl {
     }
     parse_failures->Inc(batch.stats.total_skipped() -
                         batch.stats.skipped[static_cast<size_t>(alpaca::SkipReason::kUnknownType)]);
-    unknown_types->Inc(
-        batch.stats.skipped[static_cast<size_t>(alpaca::SkipReason::kUnknownType)]);
+    unknown_types->Inc(batch.stats.skipped[static_cast<size_t>(alpaca::SkipReason::kUnknownType)]);
     for (const auto& m : batch.messages) {
       by_type[static_cast<size_t>(m.type)]->Inc();
       if (m.type == MessageType::kControl) {
@@ -427,8 +445,7 @@ class Forwarder::Impl {
     log::Error("ws", "stream error", {{"code", c.code}, {"msg", c.message}, {"error_class", cls}});
     switch (c.error_class) {
       case alpaca::ErrorClass::kConfiguration:
-        return SessionEnd{Disconnect::kConfiguration, cls,
-                          fmt::format("{} {}", c.code, c.message)};
+        return SessionEnd{Disconnect::kConfiguration, cls, fmt::format("{} {}", c.code, c.message)};
       case alpaca::ErrorClass::kConnectionLimit:
         return SessionEnd{Disconnect::kConnectionLimit, cls,
                           fmt::format("{} {}", c.code, c.message)};
@@ -457,8 +474,8 @@ class Forwarder::Impl {
     list += ']';
     std::string msg = fmt::format(R"({{"action":"{}")", action);
     for (Channel ch : config.channels) {
-      msg += fmt::format(R"(,"{}":{})", ch == Channel::kStatus ? "statuses" : alpaca::ChannelName(ch),
-                         list);
+      msg += fmt::format(R"(,"{}":{})",
+                         ch == Channel::kStatus ? "statuses" : alpaca::ChannelName(ch), list);
     }
     return msg + "}";
   }
@@ -469,7 +486,8 @@ class Forwarder::Impl {
     for (size_t at = 0; at < list.size(); at += config.subscribe_chunk) {
       const std::vector<std::string> chunk(
           list.begin() + static_cast<ptrdiff_t>(at),
-          list.begin() + static_cast<ptrdiff_t>(std::min(list.size(), at + config.subscribe_chunk)));
+          list.begin() +
+              static_cast<ptrdiff_t>(std::min(list.size(), at + config.subscribe_chunk)));
       if (Status s = ws.Write(SubscribeMessage(action, chunk)); !s.ok()) {
         return SessionEnd{Disconnect::kNetwork, "", s.message()};
       }
@@ -508,10 +526,9 @@ class Forwarder::Impl {
       return SessionEnd{Disconnect::kNetwork, "alpaca_protocol",
                         s.ok() ? "no greeting" : "greeting: " + s.message()};
     }
-    s = ws.Write(nlohmann::json{{"action", "auth"},
-                                {"key", config.key_id},
-                                {"secret", config.secret_key}}
-                     .dump());
+    s = ws.Write(
+        nlohmann::json{{"action", "auth"}, {"key", config.key_id}, {"secret", config.secret_key}}
+            .dump());
     while (s.ok()) {
       s = ReadControl(stop, config.auth_timeout_ms, &c);
       if (!s.ok()) break;
@@ -577,17 +594,17 @@ class Forwarder::Impl {
       if (backfill_due && (first_event_after_connect_ns > 0 ||
                            t.nanos() - subscribed_at > config.backfill_end_wait_ms * 1'000'000)) {
         backfill_due = false;
-        Backfill(gap_start, first_event_after_connect_ns > 0 ? first_event_after_connect_ns
-                                                             : t.nanos());
+        Backfill(gap_start,
+                 first_event_after_connect_ns > 0 ? first_event_after_connect_ns : t.nanos());
       }
       if (const int starving = watchdog.Starving(t); starving >= 0) {
         static constexpr std::array<std::string_view, 3> kNames = {"trades", "quotes", "bars"};
         SetHealth([](ForwarderHealth& h) { h.gate_channels = false; });
-        return SessionEnd{Disconnect::kStarvation, "market_data_channel_starvation",
-                          fmt::format("no {} for {} ms while the market is open",
-                                      kNames[static_cast<size_t>(starving)],
-                                      starving == 2 ? config.bars_stale_after_ms
-                                                    : config.stale_after_ms)};
+        return SessionEnd{
+            Disconnect::kStarvation, "market_data_channel_starvation",
+            fmt::format("no {} for {} ms while the market is open",
+                        kNames[static_cast<size_t>(starving)],
+                        starving == 2 ? config.bars_stale_after_ms : config.stale_after_ms)};
       }
       if (!config.symbols_url.empty() && t.nanos() >= next_universe_poll_ns) {
         PollUniverse(false);
@@ -620,9 +637,8 @@ class Forwarder::Impl {
       }
       producer->Poll(0ms);
     };
-    const bool want_trades =
-        std::find(config.channels.begin(), config.channels.end(), Channel::kTrades) !=
-        config.channels.end();
+    const bool want_trades = std::find(config.channels.begin(), config.channels.end(),
+                                       Channel::kTrades) != config.channels.end();
     const bool want_bars = std::find(config.channels.begin(), config.channels.end(),
                                      Channel::kBars) != config.channels.end();
     for (size_t at = 0; at < subscribed_universe.size(); at += 100) {
@@ -643,10 +659,9 @@ class Forwarder::Impl {
       }
     }
     backfilled->Inc(forwarded);
-    log::Info("ws", "backfilled gap",
-              {{"from", FormatRfc3339(start)},
-               {"to", FormatRfc3339(end)},
-               {"messages", forwarded}});
+    log::Info(
+        "ws", "backfilled gap",
+        {{"from", FormatRfc3339(start)}, {"to", FormatRfc3339(end)}, {"messages", forwarded}});
   }
 
   // Applies a changed universe to the open connection.
@@ -840,8 +855,9 @@ void AddForwarderEndpoints(http::Router& router, http::Registry& metrics, const 
         return http::Readiness{h.ready, h.Json()};
       },
       config);
-  router.Get("/status",
-             [&fwd](const http::Request&) { return http::Response::Json(200, fwd.Health().Json()); });
+  router.Get("/status", [&fwd](const http::Request&) {
+    return http::Response::Json(200, fwd.Health().Json());
+  });
 }
 
 }  // namespace torghut::forwarder

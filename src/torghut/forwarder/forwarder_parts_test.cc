@@ -110,8 +110,8 @@ TEST(ForwarderConfigTest, ReadsTheEnvironmentAndNamesEachBadValue) {
   ReadForwarderConfig(bad);
   const Status s = bad.Finish();
   ASSERT_FALSE(s.ok());
-  for (const char* want : {"ALPACA_FEED", "'bad sym'", "ALPACA_STREAM_URL", "ALPACA_KEY_ID",
-                           "WS_WATCHDOG_SESSIONS"}) {
+  for (const char* want :
+       {"ALPACA_FEED", "'bad sym'", "ALPACA_STREAM_URL", "ALPACA_KEY_ID", "WS_WATCHDOG_SESSIONS"}) {
     EXPECT_NE(s.message().find(want), std::string::npos) << want << " in " << s.message();
   }
   // The secret never appears in configuration errors.

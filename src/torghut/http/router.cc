@@ -93,8 +93,9 @@ Response Router::Dispatch(const Request& request, std::string* route) const {
     }
   }
   if (method == "GET" && FindWebSocket(request.path) != nullptr) {
-    Response r = Response::Error(426, request.path + " is a WebSocket endpoint: connect with a "
-                                                     "WebSocket client (Upgrade: websocket)");
+    Response r = Response::Error(426, request.path +
+                                          " is a WebSocket endpoint: connect with a "
+                                          "WebSocket client (Upgrade: websocket)");
     r.headers.emplace_back("Upgrade", "websocket");
     return r;
   }

@@ -268,10 +268,9 @@ class Server::Impl::WsSession : public Server::Impl::Connection,
     out->body() = std::move(res.body);
     out->keep_alive(false);
     out->prepare_payload();
-    bhttp::async_write(ws_.next_layer(), *out,
-                       [self = shared_from_this(), out](beast::error_code, size_t) {
-                         self->DropNow();
-                       });
+    bhttp::async_write(
+        ws_.next_layer(), *out,
+        [self = shared_from_this(), out](beast::error_code, size_t) { self->DropNow(); });
   }
 
   void ReadNext() {

@@ -48,7 +48,7 @@ Result<WebSocketUrl> ParseWebSocketUrl(std::string_view url) {
     if (close == std::string_view::npos) return InvalidArgument(fmt::format("'{}': bad host", url));
     u.host = std::string(authority.substr(1, close - 1));
     colon = close + 1 < authority.size() && authority[close + 1] == ':' ? close + 1
-                                                                         : std::string_view::npos;
+                                                                        : std::string_view::npos;
   } else {
     u.host = std::string(authority.substr(0, colon));
   }
@@ -128,7 +128,8 @@ class ConnectionOf final : public Connection {
           read_ec_ = ec;
         });
       }
-      if (!RunUntil(ioc_, [this] { return read_done_; }, deadline)) {
+      if (!RunUntil(
+              ioc_, [this] { return read_done_; }, deadline)) {
         return DeadlineExceeded("no frame yet");
       }
       read_pending_ = false;
@@ -162,11 +163,13 @@ class ConnectionOf final : public Connection {
       done = true;
       ec = e;
     });
-    if (!RunUntil(ioc_, [&] { return done; }, deadline)) {
+    if (!RunUntil(
+            ioc_, [&] { return done; }, deadline)) {
       closed_reason_ = "write timed out";
       open_ = false;
       Abort();
-      RunUntil(ioc_, [&] { return done; }, SteadyClock::now() + std::chrono::seconds(1));
+      RunUntil(
+          ioc_, [&] { return done; }, SteadyClock::now() + std::chrono::seconds(1));
       return Unavailable(closed_reason_);
     }
     if (ec) {
@@ -182,13 +185,17 @@ class ConnectionOf final : public Connection {
     if (open_) {
       bool done = false;
       ws_.async_close(websocket::close_code::normal, [&](beast::error_code) { done = true; });
-      RunUntil(ioc_, [&] { return done; }, deadline);
+      RunUntil(
+          ioc_, [&] { return done; }, deadline);
       // The server answers with its own close frame, which ends a pending read.
-      if (read_pending_) RunUntil(ioc_, [this] { return read_done_; }, deadline);
+      if (read_pending_)
+        RunUntil(
+            ioc_, [this] { return read_done_; }, deadline);
       open_ = false;
       if (!done) {
         Abort();
-        RunUntil(ioc_, [&] { return done; }, SteadyClock::now() + std::chrono::seconds(1));
+        RunUntil(
+            ioc_, [&] { return done; }, SteadyClock::now() + std::chrono::seconds(1));
       }
     }
     Abort();
@@ -204,7 +211,8 @@ class ConnectionOf final : public Connection {
       socket.close(ec);
     }
     if (read_pending_ && !read_done_) {
-      RunUntil(ioc_, [this] { return read_done_; }, SteadyClock::now() + std::chrono::seconds(5));
+      RunUntil(
+          ioc_, [this] { return read_done_; }, SteadyClock::now() + std::chrono::seconds(5));
     }
     read_pending_ = false;
   }
@@ -237,9 +245,11 @@ class WebSocketClient::Impl {
       done = true;
       ec = e;
     });
-    if (!RunUntil(ioc, [&] { return done; }, deadline)) {
+    if (!RunUntil(
+            ioc, [&] { return done; }, deadline)) {
       lowest.close();
-      RunUntil(ioc, [&] { return done; }, SteadyClock::now() + std::chrono::seconds(5));
+      RunUntil(
+          ioc, [&] { return done; }, SteadyClock::now() + std::chrono::seconds(5));
       return DeadlineExceeded(fmt::format("{}: timed out", stage));
     }
     if (ec) return Unavailable(fmt::format("{}: {}", stage, Describe(ec)));
@@ -267,10 +277,9 @@ class WebSocketClient::Impl {
     }
     if (Status s = Step("connect " + where, lowest, deadline,
                         [&](auto done) {
-                          lowest.async_connect(endpoints,
-                                               [done](beast::error_code ec, const tcp::endpoint&) {
-                                                 done(ec);
-                                               });
+                          lowest.async_connect(
+                              endpoints,
+                              [done](beast::error_code ec, const tcp::endpoint&) { done(ec); });
                         });
         !s.ok()) {
       return s;

@@ -203,9 +203,9 @@ class TlsVerificationTest : public ::testing::Test {
     }
     pid_ = ::fork();
     if (pid_ == 0) {
-      const std::string cmd = "exec openssl s_server -quiet -www -accept 127.0.0.1:" +
-                              std::to_string(port_) + " -cert " + d + "/server.pem -key " + d +
-                              "/server.key >" + d + "/s_server.log 2>&1";
+      const std::string cmd =
+          "exec openssl s_server -quiet -www -accept 127.0.0.1:" + std::to_string(port_) +
+          " -cert " + d + "/server.pem -key " + d + "/server.key >" + d + "/s_server.log 2>&1";
       ::execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
       ::_exit(127);
     }

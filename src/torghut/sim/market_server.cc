@@ -33,39 +33,61 @@ using alpaca::MessageType;
 constexpr size_t kChannels = 9;  // alpaca::Channel kTrades … kCancelErrors
 // Subscription keys, indexed by alpaca::Channel.
 constexpr std::array<std::string_view, kChannels> kSubscriptionKeys = {
-    "trades", "quotes", "bars", "updatedBars", "dailyBars", "statuses", "lulds", "corrections",
-    "cancelErrors"};
+    "trades",   "quotes", "bars",        "updatedBars", "dailyBars",
+    "statuses", "lulds",  "corrections", "cancelErrors"};
 // The channels a client names in subscribe/unsubscribe (corrections and cancelErrors follow
 // trades).
-constexpr std::array<Channel, 7> kSubscribable = {Channel::kTrades,      Channel::kQuotes,
-                                                  Channel::kBars,        Channel::kUpdatedBars,
-                                                  Channel::kDailyBars,   Channel::kStatus,
-                                                  Channel::kLulds};
+constexpr std::array<Channel, 7> kSubscribable = {
+    Channel::kTrades,    Channel::kQuotes, Channel::kBars, Channel::kUpdatedBars,
+    Channel::kDailyBars, Channel::kStatus, Channel::kLulds};
 const std::set<std::string_view> kKnownFeeds = {"iex", "sip", "delayed_sip", "test", "otc"};
 
 std::string ErrorFrame(int code) {
   std::string_view msg = "internal error";
   switch (code) {
-    case 400: msg = "invalid syntax"; break;
-    case 401: msg = "not authenticated"; break;
-    case 402: msg = "auth failed"; break;
-    case 403: msg = "already authenticated"; break;
-    case 404: msg = "auth timeout"; break;
-    case 405: msg = "symbol limit exceeded"; break;
-    case 406: msg = "connection limit exceeded"; break;
-    case 407: msg = "slow client"; break;
-    case 409: msg = "insufficient subscription"; break;
-    case 410: msg = "invalid subscribe action"; break;
-    case 411: msg = "insufficient scope"; break;
-    default: break;
+    case 400:
+      msg = "invalid syntax";
+      break;
+    case 401:
+      msg = "not authenticated";
+      break;
+    case 402:
+      msg = "auth failed";
+      break;
+    case 403:
+      msg = "already authenticated";
+      break;
+    case 404:
+      msg = "auth timeout";
+      break;
+    case 405:
+      msg = "symbol limit exceeded";
+      break;
+    case 406:
+      msg = "connection limit exceeded";
+      break;
+    case 407:
+      msg = "slow client";
+      break;
+    case 409:
+      msg = "insufficient subscription";
+      break;
+    case 410:
+      msg = "invalid subscribe action";
+      break;
+    case 411:
+      msg = "insufficient scope";
+      break;
+    default:
+      break;
   }
   return fmt::format(R"([{{"T":"error","code":{},"msg":"{}"}}])", code, msg);
 }
 
 // Errors after which the server closes the connection.
 bool ClosesConnection(int code) {
-  return code == 402 || code == 404 || code == 406 || code == 407 || code == 409 ||
-         code == 411 || code == 500;
+  return code == 402 || code == 404 || code == 406 || code == 407 || code == 409 || code == 411 ||
+         code == 500;
 }
 
 // One released market message.
@@ -552,8 +574,9 @@ struct MarketServer::Impl {
       if (c->closed) continue;
       for (int64_t i = 0; f.contains("malformed") && i < f["malformed"].get<int64_t>(); ++i) {
         // Alternately not JSON at all, and JSON whose message lacks its price.
-        c->peer->Send(i % 2 == 0 ? R"([{"T":"t","S":"AAPL","p":)"
-                                 : R"([{"T":"t","S":"AAPL","i":1,"s":1,"t":"2024-01-02T14:30:00Z"}])");
+        c->peer->Send(i % 2 == 0
+                          ? R"([{"T":"t","S":"AAPL","p":)"
+                          : R"([{"T":"t","S":"AAPL","i":1,"s":1,"t":"2024-01-02T14:30:00Z"}])");
       }
       if (f.contains("error")) SendError(*c, static_cast<int>(f["error"].get<int64_t>()));
       if (f.value("drop", false)) {
@@ -580,6 +603,7 @@ struct MarketServer::Impl {
       cj["remote"] = c->peer->remote();
       cj["feed"] = c->feed;
       cj["authenticated"] = c->authenticated;
+      cj["closing"] = c->closed;  // the server ended it; the close handshake may be pending
       for (size_t ch = 0; ch < kChannels; ++ch) {
         cj["subscription"][std::string(kSubscriptionKeys[ch])] = c->subs[ch];
       }

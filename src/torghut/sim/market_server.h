@@ -68,7 +68,7 @@ struct MarketServerOptions {
   // The market clock starts when the first connection subscribes (benchmarks, demos that must
   // not lose the start of a recording) instead of at Start().
   bool wait_for_subscriber = false;
-  double speed = 1.0;                           // market clock vs real time
+  double speed = 1.0;  // market clock vs real time
 
   GeneratorOptions generator;        // synthetic data (generator.start is replaced by `start`)
   std::optional<Timestamp> start;    // synthetic: the market clock's start (default: now)

@@ -198,6 +198,36 @@ TEST_F(MarketServerTest, ErrorCodesOnTheirTriggers) {
   }
 }
 
+TEST_F(MarketServerTest, AClientThatDoesNotReadIsCutOffWith407) {
+  MarketServerOptions o = Fast();
+  o.speed = 50;  // ~15 k messages/s: the socket buffers fill within a second or two
+  o.slow_client_bytes = 256 * 1024;
+  Start(o);
+  http::WebSocketClient ws;
+  Connect(ws);
+  Auth(ws);
+  Next(ws);
+  ASSERT_TRUE(ws.Write(R"({"action":"subscribe","trades":["*"],"quotes":["*"]})").ok());
+  // Not reading: wait until the server gave up on the connection (its close waits behind the
+  // backlog the client has not read).
+  testing::HttpClient http;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!json::parse(http.Get("http://" + base_ + "/sim/status").body)["connections"][0].value(
+      "closing", false)) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "never cut off";
+    std::this_thread::sleep_for(50ms);  // poll period
+  }
+  // What was queued is delivered, then the 407 and the close.
+  int code = 0;
+  std::string frame;
+  while (ws.Read(&frame, 5s).ok()) {
+    const json f = json::parse(frame, nullptr, false);
+    if (ErrorCode(f) != 0) code = ErrorCode(f);
+  }
+  EXPECT_EQ(code, 407);
+  EXPECT_FALSE(ws.connected());
+}
+
 TEST_F(MarketServerTest, FaultSwitches) {
   Start(Fast());
   testing::HttpClient http;
@@ -256,9 +286,10 @@ TEST_F(MarketServerTest, RestTradesAndBarsPaginateOverWhatTheMarketReleased) {
   const std::vector<std::string> keys = {"APCA-API-KEY-ID: sim-key",
                                          "APCA-API-SECRET-KEY: sim-secret"};
   // Wait for three market minutes of bars.
-  const std::string bars_url = rest +
-                               "/v2/stocks/bars?symbols=MSFT,AAPL&timeframe=1Min&start=2024-01-02T14:"
-                               "30:00Z&end=2024-01-02T14:32:00Z";
+  const std::string bars_url =
+      rest +
+      "/v2/stocks/bars?symbols=MSFT,AAPL&timeframe=1Min&start=2024-01-02T14:"
+      "30:00Z&end=2024-01-02T14:32:00Z";
   json bars;
   for (int i = 0; i < 200; ++i) {
     bars = json::parse(http.Get(bars_url, keys).body, nullptr, false);
@@ -327,8 +358,8 @@ TEST_F(MarketServerTest, ReplaysAWholeRecordingToTheFirstSubscriberInBoundedFram
   Connect(ws);
   Auth(ws);
   Next(ws);
-  ASSERT_TRUE(ws.Write(R"({"action":"subscribe","trades":["*"],"quotes":["*"],"bars":["*"]})")
-                  .ok());
+  ASSERT_TRUE(
+      ws.Write(R"({"action":"subscribe","trades":["*"],"quotes":["*"],"bars":["*"]})").ok());
   NextControl(ws);
   int64_t received = 0;
   std::string frame;
