@@ -42,17 +42,6 @@ inline int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-// Polls `ready` every 20 ms until it holds or `timeout` passes.
-template <typename Pred>
-bool WaitFor(Pred ready, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return ready();
-}
-
 class ClickHouseTestServer {
  public:
   explicit ClickHouseTestServer(std::filesystem::path dir)

@@ -9,11 +9,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace torghut::testing {
@@ -83,6 +85,18 @@ inline std::vector<std::string> Lines(const std::string& text) {
   std::stringstream s(text);
   for (std::string l; std::getline(s, l);) lines.push_back(l);
   return lines;
+}
+
+// Polls `ready` every 20 ms until it holds or `timeout` passes (a condition with a deadline,
+// never a fixed sleep).
+template <typename Pred>
+bool WaitFor(Pred ready, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return ready();
 }
 
 struct CommandResult {
