@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up, builds the release binary and runs the product on its embedded defaults: a synthetic
-# market sample is generated and pushed through the TA engine; the results land in
-# torghut-data/replay/ (microbars.jsonl, signals.jsonl).
+# Sets up, builds the release binary and runs the product on its embedded defaults: `torghut up`
+# — a simulated market, the forwarder, the embedded bus, TA, SQLite and the read API in one process
+# on http://127.0.0.1:8080 (TORGHUT_PORT to change it), data under ./torghut-data. Ctrl-C stops it;
+# running this again continues where it stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,9 +17,4 @@ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
 cmake --build "$BUILD_DIR" -j "$(nproc)" --target torghut
 TORGHUT="$BUILD_DIR/src/torghut/app/torghut"
 
-DATA_DIR=${TORGHUT_DATA_DIR:-./torghut-data}
-mkdir -p "$DATA_DIR"
-"$TORGHUT" sim generate --symbols AAPL,MSFT,NVDA,TSLA,AMZN --seconds 1800 --seed 42 \
-  --out "$DATA_DIR/sample.jsonl"
-"$TORGHUT" replay --from-file "$DATA_DIR/sample.jsonl" --out "$DATA_DIR/replay"
-echo "demo: microbars and signals are in $DATA_DIR/replay/"
+exec "$TORGHUT" up --port "${TORGHUT_PORT:-8080}" --data-dir "${TORGHUT_DATA_DIR:-./torghut-data}"

@@ -47,7 +47,8 @@ TEST_F(CliTest, UsageErrorsAreOneLineAndExitTwo) {
 TEST_F(CliTest, EverySubcommandHasHelp) {
   for (const std::string args :
        {"--help", "sim --help", "sim generate --help", "sim publish --help", "replay --help",
-        "ta --help", "ta savepoint --help", "sim serve --help", "ws --help"}) {
+        "ta --help", "ta savepoint --help", "sim serve --help", "ws --help", "serve --help",
+        "up --help"}) {
     CommandResult r = Torghut(args);
     EXPECT_EQ(r.exit_code, 0) << args;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << args << ": " << r.out;

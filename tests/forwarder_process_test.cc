@@ -28,19 +28,9 @@ using testing::HttpClient;
 using testing::Lines;
 using testing::Slurp;
 using testing::TaProcess;
+using testing::WaitFor;
 
 constexpr char kSecret[] = "sim-secret-7f3a9c";
-
-// Polls `f` until it returns true or `timeout` passes.
-template <class F>
-bool WaitFor(F f, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!f()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(50ms);  // poll period
-  }
-  return true;
-}
 
 // The value of one Prometheus sample ("name{labels}" exactly as rendered), or -1.
 double Metric(const std::string& text, const std::string& sample) {

@@ -6,6 +6,8 @@
 // the modules. Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad configuration.
 #pragma once
 
+#include <atomic>
+
 namespace CLI {
 class App;
 }
@@ -18,6 +20,14 @@ void AddBusCommand(CLI::App& root, int* exit_code);
 void AddMigrateCommand(CLI::App& root, int* exit_code);
 void AddTaCommand(CLI::App& root, int* exit_code);
 void AddWsCommand(CLI::App& root, int* exit_code);
+void AddServeCommand(CLI::App& root, int* exit_code);
+void AddUpCommand(CLI::App& root, int* exit_code);
+
+// Installs SIGINT/SIGTERM handlers that set the returned flag (call it first thing: a signal during
+// start-up must still mean "stop cleanly"). Every long-running role stops on this flag.
+const std::atomic<bool>& StopOnSignals();
+// Blocks until `stop` is set (roles whose work runs on other threads).
+void WaitForStop(const std::atomic<bool>& stop);
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;

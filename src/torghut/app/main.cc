@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   torghut::app::AddMigrateCommand(app, &exit_code);
   torghut::app::AddTaCommand(app, &exit_code);
   torghut::app::AddWsCommand(app, &exit_code);
+  torghut::app::AddServeCommand(app, &exit_code);
+  torghut::app::AddUpCommand(app, &exit_code);
 
   // CLI11 would call an unknown command "an unexpected argument"; say what it is.
   if (argc > 1 && argv[1][0] != '-') {

@@ -38,8 +38,6 @@ struct ReplayFlags {
   std::vector<std::string> symbols;
 };
 
-std::atomic<bool> g_stop{false};
-
 int ReplayFail(const Status& s, int code = kExitFailure) {
   std::fprintf(stderr, "torghut replay: %s\n", s.ToString().c_str());
   return code;
@@ -122,13 +120,12 @@ int RunBusReplay(const ReplayFlags& flags) {
   Result<TradingCalendar> calendar = TradingCalendar::NewYork();
   if (!calendar.ok()) return ReplayFail(calendar.status());
   ta::TradingSessions sessions(&*calendar);
-  std::signal(SIGINT, [](int) { g_stop = true; });
-  std::signal(SIGTERM, [](int) { g_stop = true; });
+  const std::atomic<bool>& stop = StopOnSignals();
   processor::TaService service(config, bus->get(), ta_store->get(), &sessions, &SystemClock());
   Status result;
   std::atomic<bool> done{false};
   std::thread runner([&] {
-    result = service.Run(g_stop);
+    result = service.Run(stop);
     done = true;
   });
   io::Progress progress("replay " + config.group_id,
@@ -141,7 +138,7 @@ int RunBusReplay(const ReplayFlags& flags) {
   runner.join();
   progress.Finish();
   const processor::TaServiceReport r = service.Report();
-  const std::string outcome = !result.ok() ? result.ToString() : g_stop ? "interrupted" : "ok";
+  const std::string outcome = !result.ok() ? result.ToString() : stop ? "interrupted" : "ok";
   if (Status s = (*trading)->FinishReplay(run.replay_id, SystemClock().NowMillis(), outcome);
       !s.ok()) {
     std::fprintf(stderr, "torghut replay: could not record the end in the ledger: %s\n",

@@ -121,8 +121,6 @@ int RunPublish(const std::string& path) {
   return kExitOk;
 }
 
-std::atomic<bool> g_stop{false};
-
 struct ServeFlags {
   sim::MarketServerOptions options;
   std::string host = "127.0.0.1";
@@ -131,8 +129,7 @@ struct ServeFlags {
 };
 
 int RunServe(ServeFlags& flags) {
-  std::signal(SIGINT, [](int) { g_stop = true; });
-  std::signal(SIGTERM, [](int) { g_stop = true; });
+  const std::atomic<bool>& stop = StopOnSignals();
   if (!flags.start.empty()) {
     Result<Timestamp> start = ParseTimeArg(flags.start);
     if (!start.ok()) {
@@ -172,9 +169,7 @@ int RunServe(ServeFlags& flags) {
   std::printf("stream ws://%s/v2/%s  REST http://%s  key %s\n", server.address().c_str(),
               flags.options.feed.c_str(), server.address().c_str(), flags.options.key_id.c_str());
   std::fflush(stdout);
-  while (!g_stop.load()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // signal flag check period
-  }
+  WaitForStop(stop);
   server.Stop();
   market.Stop();
   return kExitOk;

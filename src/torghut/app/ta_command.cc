@@ -23,8 +23,6 @@
 namespace torghut::app {
 namespace {
 
-std::atomic<bool> g_stop{false};
-
 int Fail(const char* what, const Status& s, int code = kExitFailure) {
   std::fprintf(stderr, "torghut %s: %s\n", what, s.ToString().c_str());
   return code;
@@ -32,8 +30,7 @@ int Fail(const char* what, const Status& s, int code = kExitFailure) {
 
 int RunTa() {
   // First: a SIGTERM during start-up must still mean "stop cleanly".
-  std::signal(SIGINT, [](int) { g_stop = true; });
-  std::signal(SIGTERM, [](int) { g_stop = true; });
+  const std::atomic<bool>& stop = StopOnSignals();
   ConfigReader cfg(EnvSource::Process());
   const bus::BusConfig bus_config = bus::ReadBusConfig(cfg);
   const store::StoreConfig store_config = store::ReadStoreConfig(cfg);
@@ -58,7 +55,7 @@ int RunTa() {
   processor::AddTaEndpoints(router, metrics, service, config, http_config);
   http::Server server(http_config, std::move(router), &metrics);
   if (Status s = server.Start(); !s.ok()) return Fail("ta", s);
-  const Status run = service.Run(g_stop);
+  const Status run = service.Run(stop);
   server.Stop();
   if (!run.ok()) return Fail("ta", run);
   return kExitOk;

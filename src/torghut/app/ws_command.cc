@@ -15,11 +15,8 @@
 namespace torghut::app {
 namespace {
 
-std::atomic<bool> g_stop{false};
-
 int RunWs() {
-  std::signal(SIGINT, [](int) { g_stop = true; });
-  std::signal(SIGTERM, [](int) { g_stop = true; });
+  const std::atomic<bool>& stop = StopOnSignals();
   ConfigReader cfg(EnvSource::Process());
   const bus::BusConfig bus_config = bus::ReadBusConfig(cfg);
   forwarder::ForwarderConfig config = forwarder::ReadForwarderConfig(cfg);
@@ -48,7 +45,7 @@ int RunWs() {
     std::fprintf(stderr, "torghut ws: %s\n", s.ToString().c_str());
     return kExitFailure;
   }
-  const Status run = fwd.Run(g_stop);
+  const Status run = fwd.Run(stop);
   server.Stop();
   if (!run.ok()) {
     std::fprintf(stderr, "torghut ws: %s\n", run.ToString().c_str());

@@ -52,12 +52,18 @@ void AddTaEndpoints(http::Router& router, http::Registry& metrics, const TaServi
                     const TaServiceConfig& config, const http::ServerConfig& http_config) {
   http::AddStandardEndpoints(
       router, metrics, [&service] { return TaReadiness(service.Report()); }, http_config);
+  AddTaRoutes(router, metrics, service, config, http_config, "");
+}
+
+void AddTaRoutes(http::Router& router, http::Registry& metrics, const TaService& service,
+                 const TaServiceConfig& config, const http::ServerConfig& http_config,
+                 const std::string& prefix) {
   metrics.AddCollector([&service](http::SampleWriter& w) { CollectMetrics(service.Report(), w); });
-  router.Get("/status", [&service](const http::Request&) {
+  router.Get(prefix + "/status", [&service](const http::Request&) {
     return http::Response::Json(200, service.Report().ToJson());
   });
   const std::string token = http_config.admin_token;
-  router.Post("/savepoint", [token, config](const http::Request& r) {
+  router.Post(prefix + "/savepoint", [token, config](const http::Request& r) {
     if (auto denied = http::RequireAdmin(r, token)) return *denied;
     std::string name(r.Query("name").value_or(""));
     if (name.empty() && !r.body.empty()) {

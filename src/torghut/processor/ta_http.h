@@ -20,6 +20,12 @@ namespace torghut::processor {
 void AddTaEndpoints(http::Router& router, http::Registry& metrics, const TaService& service,
                     const TaServiceConfig& config, const http::ServerConfig& http_config);
 
+// The service's own routes under `prefix` (prefix + "/status", prefix + "/savepoint") and its
+// metrics, without the standard endpoints: for a process that runs more than one role (`up`).
+void AddTaRoutes(http::Router& router, http::Registry& metrics, const TaService& service,
+                 const TaServiceConfig& config, const http::ServerConfig& http_config,
+                 const std::string& prefix);
+
 // What /readyz answers for a report.
 http::Readiness TaReadiness(const TaServiceReport& report);
 

@@ -1,0 +1,83 @@
+// `torghut serve`: the read API (api/ta_read_api.h) over the configured TA store, on
+// TORGHUT_HTTP_ADDR. Any number of replicas; ready once the store answers with a schema.
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "torghut/api/ta_read_api.h"
+#include "torghut/app/commands.h"
+#include "torghut/http/server.h"
+#include "torghut/store/store_config.h"
+
+namespace torghut::app {
+namespace {
+
+int RunServe() {
+  const std::atomic<bool>& stop = StopOnSignals();
+  ConfigReader cfg(EnvSource::Process());
+  const store::StoreConfig store_config = store::ReadStoreConfig(cfg);
+  const http::ServerConfig http_config = http::ReadServerConfig(cfg);
+  if (Status s = cfg.Finish(); !s.ok()) {
+    std::fprintf(stderr, "torghut serve: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  auto api_store = store::OpenTaStore(store_config);
+  auto probe_store = store::OpenTaStore(store_config);
+  if (!api_store.ok() || !probe_store.ok()) {
+    std::fprintf(stderr, "torghut serve: %s\n",
+                 (api_store.ok() ? probe_store.status() : api_store.status()).ToString().c_str());
+    return kExitUsage;
+  }
+  http::Registry metrics;
+  http::Router router;
+  // Readiness asks its own store connection, so a slow API query never holds up a probe.
+  std::mutex probe_mu;
+  store::TaStore* probe = probe_store->get();
+  http::AddStandardEndpoints(
+      router, metrics,
+      [&probe_mu, probe] {
+        std::lock_guard lock(probe_mu);
+        Result<int> v = probe->SchemaVersion();
+        if (!v.ok()) {
+          return http::Readiness{
+              false,
+              "{\"ready\":false,\"error_class\":\"ta_store\",\"reason\":\"" +
+                  std::string(v.status().code() == StatusCode::kUnavailable ? "TA store unavailable"
+                                                                            : "TA store error") +
+                  "\"}"};
+        }
+        if (*v == 0) {
+          return http::Readiness{
+              false,
+              "{\"ready\":false,\"error_class\":\"ta_store\",\"reason\":\"no schema: run "
+              "torghut migrate\"}"};
+        }
+        return http::Readiness{true, "{\"ready\":true}"};
+      },
+      http_config);
+  api::AddTaReadApi(router, api_store->get(), &SystemClock());
+  http::Server server(http_config, std::move(router), &metrics);
+  if (Status s = server.Start(); !s.ok()) {
+    std::fprintf(stderr, "torghut serve: %s\n", s.ToString().c_str());
+    return kExitFailure;
+  }
+  WaitForStop(stop);
+  server.Stop();
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& root, int* exit_code) {
+  CLI::App* serve = root.add_subcommand(
+      "serve", "Read API (/api/torghut/...) over the TA store, on TORGHUT_HTTP_ADDR");
+  serve->footer(std::string("Environment:\n") + store::kStoreEnvHelp + http::kHttpEnvHelp);
+  serve->callback([exit_code] { *exit_code = RunServe(); });
+}
+
+}  // namespace torghut::app

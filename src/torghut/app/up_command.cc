@@ -1,0 +1,227 @@
+// `torghut up`: the whole pipeline in one process on embedded defaults (SPEC §1) — the simulated
+// Alpaca service (or the real feed when ALPACA_KEY_ID/ALPACA_SECRET_KEY are set), the forwarder,
+// the embedded bus, the TA service, the SQLite TA store and the read API, all on one HTTP port.
+// Everything persists under --data-dir, so a restart continues where the last run stopped.
+#include <pthread.h>
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "torghut/api/ta_read_api.h"
+#include "torghut/app/commands.h"
+#include "torghut/bus/bus_config.h"
+#include "torghut/core/calendar.h"
+#include "torghut/core/log.h"
+#include "torghut/forwarder/forwarder.h"
+#include "torghut/http/server.h"
+#include "torghut/processor/ta_http.h"
+#include "torghut/processor/ta_service.h"
+#include "torghut/processor/ta_service_config.h"
+#include "torghut/sim/market_server.h"
+#include "torghut/store/store_config.h"
+#include "torghut/ta/engine_env.h"
+
+extern char** environ;
+
+namespace torghut::app {
+namespace {
+
+struct UpFlags {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string data_dir;
+  std::vector<std::string> symbols = {"AAPL", "MSFT", "NVDA", "TSLA", "AMZN"};
+  double rate = 5;
+};
+
+// The process environment with `forced` values on top: one process, one set of settings.
+EnvSource UpEnvironment(const std::map<std::string, std::string>& forced,
+                        const std::map<std::string, std::string>& defaults) {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string kv(*e);
+    const size_t eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& [k, v] : defaults) env.emplace(k, v);
+  for (const auto& [k, v] : forced) env[k] = v;
+  return EnvSource::FromMap(std::move(env));
+}
+
+int Fail(const Status& s, int code = kExitFailure) {
+  std::fprintf(stderr, "torghut up: %s\n", s.ToString().c_str());
+  return code;
+}
+
+int RunUp(const UpFlags& flags) {
+  const std::atomic<bool>& stop = StopOnSignals();
+  const char* env_dir = std::getenv("TORGHUT_DATA_DIR");
+  const std::string data_dir =
+      !flags.data_dir.empty() ? flags.data_dir : (env_dir != nullptr ? env_dir : "./torghut-data");
+  const bool live =
+      std::getenv("ALPACA_KEY_ID") != nullptr || std::getenv("APCA_API_KEY_ID") != nullptr;
+  std::string symbols;
+  for (const std::string& s : flags.symbols) symbols += (symbols.empty() ? "" : ",") + s;
+  // The stream and REST URLs of the simulator are known once the port is bound; they are
+  // placeholders until then.
+  std::map<std::string, std::string> forced = {{"TORGHUT_DATA_DIR", data_dir},
+                                               {"BUS", "embedded"},
+                                               {"TA_STORE", "sqlite"},
+                                               {"SYMBOLS", symbols}};
+  if (!live) {
+    forced["ALPACA_KEY_ID"] = "sim-key";
+    forced["ALPACA_SECRET_KEY"] = "sim-secret";
+    forced["ALPACA_STREAM_URL"] = "ws://127.0.0.1:1";
+    forced["ALPACA_FEED"] = "iex";
+  }
+  // A first start reads the bus from its beginning: nothing the forwarder wrote is skipped.
+  const std::map<std::string, std::string> defaults = {{"TA_AUTO_OFFSET_RESET", "earliest"}};
+  ConfigReader cfg(UpEnvironment(forced, defaults));
+  const bus::BusConfig bus_config = bus::ReadBusConfig(cfg);
+  const store::StoreConfig store_config = store::ReadStoreConfig(cfg);
+  forwarder::ForwarderConfig ws_config = forwarder::ReadForwarderConfig(cfg);
+  ws_config.topic_partitions = bus_config.embedded.default_partitions;
+  processor::TaServiceConfig ta_config = processor::ReadTaServiceConfig(cfg);
+  ta_config.retention_days = store_config.ta_retention_days;
+  http::ServerConfig http_config = http::ReadServerConfig(cfg);
+  if (Status s = cfg.Finish(); !s.ok()) {
+    std::fprintf(stderr, "torghut up: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  http_config.host = flags.host;
+  http_config.port = static_cast<uint16_t>(flags.port);
+  http_config.threads = std::max(http_config.threads, 2);
+
+  sim::MarketServerOptions market_options;
+  market_options.generator.symbols = flags.symbols;
+  market_options.generator.trades_per_second = flags.rate;
+  market_options.max_symbols = std::max<size_t>(flags.symbols.size(), 30);
+  if (Status s = sim::ValidateMarketServerOptions(market_options); !s.ok()) {
+    return Fail(s, kExitUsage);
+  }
+
+  Result<TradingCalendar> calendar = TradingCalendar::NewYork();
+  if (!calendar.ok()) return Fail(calendar.status());
+  ta::TradingSessions sessions(&*calendar);
+  std::filesystem::create_directories(data_dir);
+  auto bus = bus::OpenBus(bus_config);
+  if (!bus.ok()) return Fail(bus.status());
+  // The topics exist before either role starts, whichever of them gets there first.
+  for (const std::string* t : {&ws_config.topics.trades, &ws_config.topics.quotes,
+                               &ws_config.topics.bars_1m, &ws_config.topics.status}) {
+    if (Status s = (*bus)->EnsureTopic(*t, bus_config.embedded.default_partitions); !s.ok()) {
+      return Fail(s);
+    }
+  }
+  // Three connections to one SQLite file: the TA service writes, the read API reads.
+  auto ta_store = store::OpenTaStore(store_config);
+  if (!ta_store.ok()) return Fail(ta_store.status());
+  if (auto m = (*ta_store)->Migrate(); !m.ok()) return Fail(m.status());
+  auto api_store = store::OpenTaStore(store_config);
+  if (!api_store.ok()) return Fail(api_store.status());
+
+  http::Registry metrics;
+  http::Router router;
+  std::unique_ptr<sim::MarketServer> market;
+  if (!live) {
+    market = std::make_unique<sim::MarketServer>(market_options);
+    market->Register(router);
+  }
+  api::AddTaReadApi(router, api_store->get(), &SystemClock());
+  processor::TaService service(ta_config, bus->get(), ta_store->get(), &sessions, &SystemClock());
+  processor::AddTaRoutes(router, metrics, service, ta_config, http_config, "/ta");
+  // The forwarder is built once the simulator's port is known (below); readiness reads it then.
+  std::atomic<forwarder::Forwarder*> fwd_ptr{nullptr};
+  http::AddStandardEndpoints(
+      router, metrics,
+      [&service, &fwd_ptr] {
+        const http::Readiness ta = processor::TaReadiness(service.Report());
+        forwarder::Forwarder* f = fwd_ptr.load();
+        const forwarder::ForwarderHealth ws = f ? f->Health() : forwarder::ForwarderHealth{};
+        nlohmann::json j = {{"ready", ta.ready && ws.ready},
+                            {"ws", nlohmann::json::parse(ws.Json())},
+                            {"ta", nlohmann::json::parse(ta.json)}};
+        return http::Readiness{ta.ready && ws.ready, j.dump()};
+      },
+      http_config);
+  std::unique_ptr<forwarder::Forwarder> fwd;
+  router.Get("/ws/status", [&fwd_ptr](const http::Request&) {
+    forwarder::Forwarder* f = fwd_ptr.load();
+    return http::Response::Json(200, f ? f->Health().Json() : forwarder::ForwarderHealth{}.Json());
+  });
+  http::Server server(http_config, std::move(router), &metrics);
+  if (Status s = server.Start(); !s.ok()) return Fail(s);
+  const std::string base = "http://" + server.address();
+  if (!live) {
+    const std::string local = "127.0.0.1:" + std::to_string(server.port());
+    ws_config.stream_url = "ws://" + local;
+    ws_config.data_url = "http://" + local;
+    if (Status s = market->Start(); !s.ok()) return Fail(s);
+  }
+  fwd = std::make_unique<forwarder::Forwarder>(ws_config, bus->get(), &metrics, &*calendar);
+  fwd_ptr.store(fwd.get());
+
+  std::atomic<bool> stop_roles{false};
+  Status ws_status, ta_status;
+  std::thread ws_thread([&] {
+    pthread_setname_np(pthread_self(), "ws");
+    ws_status = fwd->Run(stop_roles);
+  });
+  std::thread ta_thread([&] {
+    pthread_setname_np(pthread_self(), "ta");
+    ta_status = service.Run(stop_roles);
+  });
+  std::printf(
+      "torghut up: %s market, symbols %s, data in %s\n"
+      "  API      %s/api/torghut/symbols\n"
+      "           %s/api/torghut/ta/latest?symbol=%s\n"
+      "  health   %s/readyz   metrics %s/metrics\n"
+      "Ctrl-C stops; a restart continues from where it stopped.\n",
+      live ? "live Alpaca" : "simulated", symbols.c_str(), data_dir.c_str(), base.c_str(),
+      base.c_str(), flags.symbols.front().c_str(), base.c_str(), base.c_str());
+  std::fflush(stdout);
+  WaitForStop(stop);
+  log::Info("up", "stopping");
+  // The forwarder first (it flushes what it read), then TA (it checkpoints and commits).
+  stop_roles.store(true);
+  ws_thread.join();
+  ta_thread.join();
+  server.Stop();
+  if (market) market->Stop();
+  if (!ws_status.ok()) return Fail(ws_status);
+  if (!ta_status.ok()) return Fail(ta_status);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddUpCommand(CLI::App& root, int* exit_code) {
+  auto flags = std::make_shared<UpFlags>();
+  CLI::App* up = root.add_subcommand(
+      "up",
+      "Everything in one process on embedded defaults: simulated market (or live Alpaca when "
+      "ALPACA_KEY_ID is set) -> forwarder -> embedded bus -> TA -> SQLite -> read API");
+  up->add_option("--port", flags->port, "HTTP port (0: any free one)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  up->add_option("--host", flags->host, "Address to listen on")->capture_default_str();
+  up->add_option("--data-dir", flags->data_dir,
+                 "Bus, stores and checkpoints (default $TORGHUT_DATA_DIR or ./torghut-data)");
+  up->add_option("--symbols", flags->symbols, "Comma-separated symbols")
+      ->delimiter(',')
+      ->capture_default_str();
+  up->add_option("--rate", flags->rate, "Simulated trades per second per symbol")
+      ->capture_default_str();
+  up->footer(std::string("Environment: as `torghut ws`, `torghut ta` and `torghut serve`; BUS and "
+                         "TA_STORE are embedded/sqlite.\n") +
+             http::kHttpEnvHelp);
+  up->callback([flags, exit_code] { *exit_code = RunUp(*flags); });
+}
+
+}  // namespace torghut::app

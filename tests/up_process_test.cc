@@ -1,0 +1,103 @@
+// `torghut up` as a user runs it: the simulated market → forwarder → embedded bus → TA → SQLite →
+// read API in one process; SIGTERM stops it cleanly, a restart continues from where it stopped,
+// and `torghut serve` reads the same store.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "torghut/testing/http_client.h"
+#include "torghut/testing/ta_process_support.h"
+#include "torghut/testing/test_support.h"
+
+namespace torghut {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testing::TaProcess;
+using testing::WaitFor;
+
+class UpProcessTest : public ::testing::Test {
+ protected:
+  UpProcessTest() : dir_("torghut-up") {}
+  json Get(const std::string& url) { return json::parse(http_.Get(url).body, nullptr, false); }
+  // The newest 1 s bar of `symbol` (event_ts), "" while there is none.
+  std::string NewestBar(const std::string& base, const std::string& symbol) {
+    const json j = Get(base + "/api/torghut/ta/latest?symbol=" + symbol);
+    return j.is_object() && j["bars"].is_object() ? j["bars"]["event_ts"].get<std::string>() : "";
+  }
+  testing::ScratchDir dir_;
+  testing::HttpClient http_;
+};
+
+TEST_F(UpProcessTest, RunsThePipelineStopsCleanlyAndContinuesAfterARestart) {
+  const std::string data = (dir_.path() / "data").string();
+  const std::string args = "up --port 0 --data-dir " + data + " --symbols AAPL,MSFT --rate 20";
+  std::string first_newest;
+  {
+    TaProcess up(TORGHUT_BIN, "", dir_.path() / "up.log", args);
+    const std::string base = testing::HttpBaseFromLog(dir_.path() / "up.log", 0, 30s);
+    ASSERT_FALSE(base.empty()) << testing::Tail(dir_.path() / "up.log");
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return Get(base + "/api/torghut/symbols")["symbols"] == json::array({"AAPL", "MSFT"});
+        },
+        60s))
+        << testing::Tail(dir_.path() / "up.log");
+    ASSERT_TRUE(WaitFor([&] { return !NewestBar(base, "MSFT").empty(); }, 30s));
+    ASSERT_TRUE(WaitFor([&] { return http_.Get(base + "/readyz").status == 200; }, 30s))
+        << http_.Get(base + "/readyz").body;
+    const json ready = Get(base + "/readyz");
+    EXPECT_EQ(ready["ws"]["gates"]["alpaca_ws"], true);
+    EXPECT_EQ(ready["ta"]["state"], "running");
+    // Bars keep coming (the market runs in real time).
+    first_newest = NewestBar(base, "AAPL");
+    ASSERT_TRUE(WaitFor([&] { return NewestBar(base, "AAPL") > first_newest; }, 30s));
+    first_newest = NewestBar(base, "AAPL");
+    // The sim's stream and the forwarder's and TA's status share the port.
+    EXPECT_EQ(http_.Get(base + "/ws/status").status, 200);
+    EXPECT_EQ(http_.Get(base + "/ta/status").status, 200);
+    up.Signal(SIGTERM);
+    EXPECT_EQ(up.Wait(), 0) << testing::Tail(dir_.path() / "up.log");
+  }
+  const size_t restart_at = testing::Slurp(dir_.path() / "up.log").size();
+  {
+    TaProcess up(TORGHUT_BIN, "", dir_.path() / "up.log", args);
+    const std::string base = testing::HttpBaseFromLog(dir_.path() / "up.log", restart_at, 30s);
+    ASSERT_FALSE(base.empty()) << testing::Tail(dir_.path() / "up.log");
+    // What the first run stored is there from the start, and new bars follow it.
+    EXPECT_GE(NewestBar(base, "AAPL"), first_newest);
+    ASSERT_TRUE(WaitFor([&] { return NewestBar(base, "AAPL") > first_newest; }, 60s))
+        << testing::Tail(dir_.path() / "up.log");
+    // TA resumed from its checkpoint instead of starting over.
+    EXPECT_NE(testing::Slurp(dir_.path() / "up.log").find("\"from\":\"checkpoint\"", restart_at),
+              std::string::npos)
+        << testing::Tail(dir_.path() / "up.log");
+    up.Signal(SIGTERM);
+    EXPECT_EQ(up.Wait(), 0);
+  }
+  // `torghut serve` over the same store.
+  TaProcess serve(TORGHUT_BIN, "TORGHUT_DATA_DIR=" + data, dir_.path() / "serve.log", "serve");
+  const std::string base = testing::HttpBaseFromLog(dir_.path() / "serve.log", 0, 30s);
+  ASSERT_FALSE(base.empty()) << testing::Tail(dir_.path() / "serve.log");
+  ASSERT_TRUE(WaitFor([&] { return http_.Get(base + "/readyz").status == 200; }, 30s));
+  EXPECT_EQ(Get(base + "/api/torghut/symbols")["symbols"], json::array({"AAPL", "MSFT"}));
+  EXPECT_GE(NewestBar(base, "AAPL"), first_newest);
+  EXPECT_EQ(http_.Get(base + "/api/torghut/ta/bars?symbol=AAPL").status, 400);
+}
+
+TEST_F(UpProcessTest, ServeIsNotReadyWithoutASchema) {
+  TaProcess serve(TORGHUT_BIN, "TORGHUT_DATA_DIR=" + (dir_.path() / "empty").string(),
+                  dir_.path() / "serve.log", "serve");
+  const std::string base = testing::HttpBaseFromLog(dir_.path() / "serve.log", 0, 30s);
+  ASSERT_FALSE(base.empty()) << testing::Tail(dir_.path() / "serve.log");
+  const auto r = http_.Get(base + "/readyz");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("torghut migrate"), std::string::npos) << r.body;
+}
+
+}  // namespace
+}  // namespace torghut
