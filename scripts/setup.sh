@@ -20,6 +20,8 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev
   # kcat: the Kafka tests and benchmarks use it as an independent Kafka client
   kcat
+  # wrk: the read API load benchmark (bench/run_api_bench.sh)
+  wrk
   # servers the store tests start on loopback (and the ClickHouse benchmarks' peer)
   clickhouse-server clickhouse-client postgresql
 )
