@@ -123,6 +123,7 @@ void AppendEnvelopeJson(const EnvelopeHeader& h, std::string_view payload_json, 
 struct EnvelopeDecoder::Impl {
   SymbolTable* symbols;
   od::parser parser;
+  simdjson::dom::parser dom;  // validates payloads that are passed on unread
   internal::PaddedCopy copy;
   internal::MessageFields fields;
   std::string detail;
@@ -254,7 +255,16 @@ Status EnvelopeDecoder::Decode(std::string_view json, Envelope* out) {
   h.symbol = im.symbol;
 
   std::string_view type = im.fields.has(internal::kFType) ? im.fields.type : DefaultType(h.channel);
-  if (type.empty()) return Status::Ok();  // a status payload that is not an Alpaca message
+  if (type.empty()) {
+    // A status payload that is not an Alpaca message (a forwarder heartbeat): its text is passed
+    // on as it is, and On-Demand only checks what it reads — so check all of it here.
+    simdjson::dom::element whole;
+    if (im.dom.parse(out->payload_json.data(), out->payload_json.size()).get(whole) !=
+        simdjson::SUCCESS) {
+      return Bad("payload is not valid JSON");
+    }
+    return Status::Ok();
+  }
   // Alpaca payloads always carry their symbol; envelopes that keep it only outside get it back.
   if (!im.fields.has(internal::kFSymbol)) {
     im.fields.symbol = im.symbol;

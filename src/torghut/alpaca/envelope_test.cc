@@ -108,6 +108,11 @@ TEST_F(EnvelopeTest, BadEnvelopesGetAClearReason) {
       {R"({"channel":"trades","symbol":"AAPL","payload":{"i":1,"s":1,"t":"2024-01-02T14:30:00Z"}})",
        "missing_field"},
       {R"({"channel":"trades","symbol":"AAPL","payload":{}} junk)", "not valid JSON"},
+      // A status payload passed on unread must still be JSON (found by the fuzzer: the text was
+      // accepted, and re-encoding it produced an envelope that no longer parsed).
+      {R"({"channel":"status","symbol":"A","payload":{"a":"b":"c"}})", "not valid JSON"},
+      {R"({"channel":"status","symbol":"A","payload":{"eventTs":0,"channel":"status&,*symbol":"A","payloAd":{}}})",
+       "not valid JSON"},
   };
   for (auto [json, reason] : cases) {
     Envelope env;
