@@ -73,9 +73,16 @@ TEST_F(UpProcessTest, RunsThePipelineStopsCleanlyAndContinuesAfterARestart) {
     ASSERT_TRUE(WaitFor([&] { return NewestBar(base, "AAPL") > first_newest; }, 60s))
         << testing::Tail(dir_.path() / "up.log");
     // TA resumed from its checkpoint instead of starting over.
-    EXPECT_NE(testing::Slurp(dir_.path() / "up.log").find("\"from\":\"checkpoint\"", restart_at),
-              std::string::npos)
-        << testing::Tail(dir_.path() / "up.log");
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return testing::Slurp(dir_.path() / "up.log").find("partition assigned", restart_at) !=
+                 std::string::npos;
+        },
+        30s));
+    const std::string log = testing::Slurp(dir_.path() / "up.log");
+    const size_t assigned = log.find("partition assigned", restart_at);
+    EXPECT_NE(log.substr(assigned, 200).find("\"from\":\"checkpoint\""), std::string::npos)
+        << log.substr(assigned, 200);
     up.Signal(SIGTERM);
     EXPECT_EQ(up.Wait(), 0);
   }
