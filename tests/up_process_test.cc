@@ -57,6 +57,13 @@ TEST_F(UpProcessTest, RunsThePipelineStopsCleanlyAndContinuesAfterARestart) {
     first_newest = NewestBar(base, "AAPL");
     ASSERT_TRUE(WaitFor([&] { return NewestBar(base, "AAPL") > first_newest; }, 30s));
     first_newest = NewestBar(base, "AAPL");
+    // Live updates: the stream of the symbol being viewed carries bars as they are written.
+    {
+      testing::CommandResult sse = testing::RunCommand(
+          "curl -sN --max-time 3 '" + base + "/api/torghut/ta/stream?symbol=AAPL'", dir_.path());
+      EXPECT_GE(testing::CountOccurrences(sse.out, "event: bar"), 2) << sse.out.substr(0, 500);
+      EXPECT_GE(testing::CountOccurrences(sse.out, "event: signal"), 2);
+    }
     // The sim's stream and the forwarder's and TA's status share the port.
     EXPECT_EQ(http_.Get(base + "/ws/status").status, 200);
     EXPECT_EQ(http_.Get(base + "/ta/status").status, 200);

@@ -10,6 +10,7 @@
 //     aggregated by the store (candles); signals are sampled at the end of each bucket.
 //   GET /api/torghut/ta/latest?symbol=AAPL → {"ok":true,"symbol","bars","signals","lag_ms"}
 //   GET /api/torghut/symbols → {"ok":true,"symbols":[…]}
+//   (live updates: GET /api/torghut/ta/stream, api/ta_live_feed.h)
 //
 // Bad input → 400 {"ok":false,"message"} naming the parameter; a store that cannot answer → 503.
 // Store calls are serialized (a TaStore is not thread-safe), so any number of HTTP threads is safe.

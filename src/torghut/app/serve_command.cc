@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "torghut/api/ta_live_feed.h"
 #include "torghut/api/ta_read_api.h"
 #include "torghut/app/commands.h"
 #include "torghut/http/server.h"
@@ -61,6 +62,13 @@ int RunServe() {
       },
       http_config);
   api::AddTaReadApi(router, api_store->get(), &SystemClock());
+  auto live_store = store::OpenTaStore(store_config);
+  if (!live_store.ok()) {
+    std::fprintf(stderr, "torghut serve: %s\n", live_store.status().ToString().c_str());
+    return kExitUsage;
+  }
+  api::TaLiveFeed live(std::move(*live_store));
+  live.Register(router);
   http::Server server(http_config, std::move(router), &metrics);
   if (Status s = server.Start(); !s.ok()) {
     std::fprintf(stderr, "torghut serve: %s\n", s.ToString().c_str());

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "torghut/api/ta_live_feed.h"
 #include "torghut/api/ta_read_api.h"
 #include "torghut/app/commands.h"
 #include "torghut/bus/bus_config.h"
@@ -134,6 +135,10 @@ int RunUp(const UpFlags& flags) {
     market->Register(router);
   }
   api::AddTaReadApi(router, api_store->get(), &SystemClock());
+  auto live_store = store::OpenTaStore(store_config);
+  if (!live_store.ok()) return Fail(live_store.status());
+  api::TaLiveFeed live_feed(std::move(*live_store));
+  live_feed.Register(router);
   processor::TaService service(ta_config, bus->get(), ta_store->get(), &sessions, &SystemClock());
   processor::AddTaRoutes(router, metrics, service, ta_config, http_config, "/ta");
   // The forwarder is built once the simulator's port is known (below); readiness reads it then.

@@ -67,6 +67,18 @@ const WebSocketAccept* Router::FindWebSocket(std::string_view path, std::string*
   return nullptr;
 }
 
+void Router::EventStream(std::string path, EventStreamAccept accept, std::string route) {
+  if (route.empty()) route = path;
+  event_streams_[std::move(path)] = {std::move(accept), std::move(route)};
+}
+
+const EventStreamAccept* Router::FindEventStream(std::string_view path, std::string* route) const {
+  auto it = event_streams_.find(path);
+  if (it == event_streams_.end()) return nullptr;
+  if (route != nullptr) *route = it->second.second;
+  return &it->second.first;
+}
+
 Response Router::Dispatch(const Request& request, std::string* route) const {
   const std::string method = request.method == "HEAD" ? "GET" : request.method;
   if (route != nullptr) *route = "unmatched";
@@ -91,6 +103,12 @@ Response Router::Dispatch(const Request& request, std::string* route) const {
         return entry.handler(request);
       }
     }
+  }
+  if (FindEventStream(request.path) != nullptr) {  // the server answers GET itself
+    Response r = Response::Error(
+        405, "method " + request.method + " not allowed on " + request.path + " (allowed: GET)");
+    r.headers.emplace_back("Allow", "GET");
+    return r;
   }
   if (method == "GET" && FindWebSocket(request.path) != nullptr) {
     Response r = Response::Error(426, request.path +

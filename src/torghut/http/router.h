@@ -79,6 +79,23 @@ struct WebSocketCallbacks {
 using WebSocketAccept =
     std::function<WebSocketCallbacks(const Request& upgrade, std::shared_ptr<WebSocketPeer> peer)>;
 
+// A Server-Sent Events response (text/event-stream) the server keeps open. Thread-safe; events
+// are written in call order. The stream ends when the client goes away (on_closed) or on Close().
+class EventStreamPeer {
+ public:
+  virtual ~EventStreamPeer() = default;
+  // One event: "event: <event>\ndata: <data>\n\n" (`data` must not contain a newline).
+  virtual void Send(std::string_view event, std::string_view data) = 0;
+  virtual void Close() = 0;
+  virtual size_t QueuedBytes() const = 0;
+};
+struct EventStreamCallbacks {
+  std::optional<Response> reject;  // answer with this instead of opening the stream
+  std::function<void()> on_closed;
+};
+using EventStreamAccept = std::function<EventStreamCallbacks(
+    const Request& request, std::shared_ptr<EventStreamPeer> peer)>;
+
 class Router {
  public:
   // Exact paths. `route` names the route in metrics and the access log (default: the path).
@@ -89,6 +106,10 @@ class Router {
   // WebSocket upgrades (GET with `Upgrade: websocket`) of paths starting with `prefix`. A plain GET
   // of such a path is 426 Upgrade Required.
   void WebSocket(std::string prefix, WebSocketAccept accept, std::string route = "");
+  // GET `path` answered with a Server-Sent Events stream.
+  void EventStream(std::string path, EventStreamAccept accept, std::string route = "");
+  const EventStreamAccept* FindEventStream(std::string_view path,
+                                           std::string* route = nullptr) const;
   // The WebSocket route for `path`, or nullptr.
   const WebSocketAccept* FindWebSocket(std::string_view path, std::string* route = nullptr) const;
 
@@ -110,6 +131,7 @@ class Router {
     std::string route;
   };
   std::vector<WebSocketEntry> websockets_;
+  std::map<std::string, std::pair<EventStreamAccept, std::string>, std::less<>> event_streams_;
 };
 
 // For mutating endpoints (SPEC §7): nullopt when `request` carries `Authorization: Bearer <token>`

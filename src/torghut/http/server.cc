@@ -150,6 +150,7 @@ class Server::Impl {
   };
   class Session;
   class WsSession;
+  class SseSession;
   void Accept();
   // Under the lock that Stop() closes connections with: a connection is either seen (and closed)
   // by Stop() or refused here (false).
@@ -338,6 +339,110 @@ class Server::Impl::WsSession : public Server::Impl::Connection,
        finished_ = false;
 };
 
+// A Server-Sent Events response: the header, then events as they are sent, until the client goes
+// away (a read on the socket ends) or Close(). No Content-Length and "Connection: close": the body
+// is everything until the connection ends, which every EventSource client handles.
+class Server::Impl::SseSession : public Server::Impl::Connection,
+                                 public EventStreamPeer,
+                                 public std::enable_shared_from_this<SseSession> {
+ public:
+  SseSession(beast::tcp_stream stream, Impl* owner) : stream_(std::move(stream)), owner_(owner) {
+    owner_->active_.fetch_add(1);
+    owner_->open_->Add(1);
+  }
+  ~SseSession() override {
+    owner_->active_.fetch_sub(1);
+    owner_->open_->Add(-1);
+  }
+
+  void Start(EventStreamCallbacks callbacks) {
+    if (callbacks.reject) return Reject(std::move(*callbacks.reject));
+    on_closed_ = std::move(callbacks.on_closed);
+    stream_.expires_never();
+    queue_.push_front(
+        "HTTP/1.1 200 OK\r\nServer: torghut\r\nContent-Type: text/event-stream\r\n"
+        "Cache-Control: no-store\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\n"
+        ": stream open\n\n");
+    queued_bytes_.fetch_add(queue_.front().size());
+    WriteNext();
+    // A client sends nothing more; the read ends when it goes away.
+    stream_.async_read_some(
+        net::buffer(sink_),
+        [self = shared_from_this()](beast::error_code, size_t) { self->DropNow(); });
+  }
+
+  void Send(std::string_view event, std::string_view data) override {
+    std::string text;
+    text.reserve(event.size() + data.size() + 16);
+    text += "event: ";
+    text += event;
+    text += "\ndata: ";
+    text += data;
+    text += "\n\n";
+    queued_bytes_.fetch_add(text.size());
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), text = std::move(text)]() mutable {
+                self->queue_.push_back(std::move(text));
+                self->WriteNext();
+              });
+  }
+  // Both the peer's Close() and the server's stop: the stream ends now.
+  void Close() override {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->DropNow(); });
+  }
+  size_t QueuedBytes() const override { return queued_bytes_.load(); }
+
+ private:
+  // The stream never opens: a plain HTTP answer, then the connection closes.
+  void Reject(Response res) {
+    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
+    out->version(11);
+    out->result(static_cast<unsigned>(res.status));
+    out->set(bhttp::field::server, "torghut");
+    out->set(bhttp::field::content_type, res.content_type);
+    out->set(bhttp::field::cache_control, "no-store");
+    for (auto& [k, v] : res.headers) out->set(k, v);
+    out->body() = std::move(res.body);
+    out->keep_alive(false);
+    out->prepare_payload();
+    bhttp::async_write(stream_, *out, [self = shared_from_this(), out](beast::error_code, size_t) {
+      self->DropNow();
+    });
+  }
+
+  void WriteNext() {
+    if (finished_ || writing_) return;
+    if (queue_.empty()) return;
+    writing_ = true;
+    net::async_write(stream_, net::buffer(queue_.front()),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->writing_ = false;
+                       self->queued_bytes_.fetch_sub(self->queue_.front().size());
+                       self->queue_.pop_front();
+                       if (ec) return self->DropNow();
+                       self->WriteNext();
+                     });
+  }
+  void DropNow() {
+    if (!finished_) {
+      finished_ = true;
+      boost::system::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream_.close();
+      auto on_closed = std::move(on_closed_);
+      on_closed_ = nullptr;
+      if (on_closed) on_closed();
+    }
+  }
+  beast::tcp_stream stream_;
+  Impl* owner_;
+  std::function<void()> on_closed_;
+  std::deque<std::string> queue_;
+  std::atomic<size_t> queued_bytes_{0};
+  std::array<char, 512> sink_{};
+  bool writing_ = false, finished_ = false;
+};
+
 class Server::Impl::Session : public Server::Impl::Connection,
                               public std::enable_shared_from_this<Session> {
  public:
@@ -422,6 +527,11 @@ class Server::Impl::Session : public Server::Impl::Connection,
     r.body = std::move(req.body());
     r.remote = remote_;
     std::string route;
+    if (r.method == "GET") {
+      if (const EventStreamAccept* accept = owner_->router_.FindEventStream(r.path, &route)) {
+        return OpenEventStream(*accept, r, route);
+      }
+    }
     if (websocket::is_upgrade(req)) {
       if (const WebSocketAccept* accept = owner_->router_.FindWebSocket(r.path, &route)) {
         return Upgrade(*accept, std::move(req), r, route);
@@ -440,6 +550,31 @@ class Server::Impl::Session : public Server::Impl::Connection,
     method_ = std::move(r.method);
     path_ = std::move(r.path);
     Send(std::move(res), route, keep_alive);
+  }
+
+  // Hands the connection to an event stream; this session ends here (unless the route rejects).
+  void OpenEventStream(const EventStreamAccept& accept, const Request& r,
+                       const std::string& route) {
+    auto sse = std::make_shared<SseSession>(std::move(stream_), owner_);
+    EventStreamCallbacks callbacks;
+    try {
+      callbacks = accept(r, sse);
+    } catch (const std::exception& e) {
+      log::Error("http", "event stream accept failed", {{"path", r.path}, {"error", e.what()}});
+      callbacks.reject = Response::Error(500, "internal error");
+    }
+    const int status = callbacks.reject ? callbacks.reject->status : 200;
+    owner_->Observe(route, status, 0);
+    if (owner_->config_.access_log) {
+      log::Info("http", "request",
+                {{"method", r.method},
+                 {"path", r.path},
+                 {"route", route},
+                 {"status", status},
+                 {"remote", remote_}});
+    }
+    if (!owner_->Track(sse)) return sse->Close();
+    sse->Start(std::move(callbacks));
   }
 
   // Hands the connection to a WebSocket session; this session ends here.
