@@ -88,6 +88,21 @@ TEST_F(FrameDecoderTest, DecodesBarsOfEveryKind) {
   EXPECT_EQ(daily.trade_count, 0);  // optional keys absent
 }
 
+TEST_F(FrameDecoderTest, StatusCodesKeepOnlyTheirPrintableAsciiPrefix) {
+  // A multi-byte character at the end of the code's room used to be cut in half, and the event
+  // no longer re-encoded to valid JSON (found by the fuzzer).
+  auto b = Decode("[{\"T\":\"s\",\"S\":\"AAPL\",\"sc\":\"Tg\xd9\xb7\x61x\",\"rc\":\"LUDP\","
+                  "\"t\":\"2024-01-02T15:00:00Z\",\"z\":\"C\"}]");
+  ASSERT_EQ(b.messages.size(), 1u);
+  const auto& s = std::get<market::TradingStatus>(b.messages[0].event);
+  EXPECT_STREQ(s.status_code.data(), "Tg");
+  EXPECT_STREQ(s.reason_code.data(), "LUDP");
+  std::string json;
+  ASSERT_TRUE(AppendMessageJson(b.messages[0], symbols_, &json));
+  MessageBatch back;
+  ASSERT_TRUE(FrameDecoder(&symbols_).Decode(json, &back).ok()) << json;
+}
+
 TEST_F(FrameDecoderTest, DecodesStatusLuldCorrectionAndCancel) {
   auto b = Decode(
       R"([{"T":"s","S":"AAPL","sc":"H","sm":"Trading Halt","rc":"T12","rm":"Trading Halted; For information requested by NASDAQ","t":"2024-01-02T15:00:00Z","z":"C"},)"

@@ -283,10 +283,14 @@ char FirstChar(std::string_view s) {
   return s.empty() || s[0] < 0x20 || s[0] > 0x7e ? '\0' : s[0];
 }
 
+// Codes are short printable ASCII (Alpaca's "H", "T12", "LUDP"). The code stops at the first other
+// byte, so what is stored is always valid text (cutting a multi-byte character at the array's end
+// would not be — the fuzzer found that).
 template <size_t N>
 void CopyCode(std::string_view s, std::array<char, N>* out) {
   *out = {};
-  const size_t n = std::min(s.size(), N - 1);
+  size_t n = 0;
+  while (n < std::min(s.size(), N - 1) && s[n] >= 0x20 && s[n] <= 0x7e) ++n;
   if (n > 0) std::memcpy(out->data(), s.data(), n);
 }
 
