@@ -91,8 +91,9 @@ TEST_F(FrameDecoderTest, DecodesBarsOfEveryKind) {
 TEST_F(FrameDecoderTest, StatusCodesKeepOnlyTheirPrintableAsciiPrefix) {
   // A multi-byte character at the end of the code's room used to be cut in half, and the event
   // no longer re-encoded to valid JSON (found by the fuzzer).
-  auto b = Decode("[{\"T\":\"s\",\"S\":\"AAPL\",\"sc\":\"Tg\xd9\xb7\x61x\",\"rc\":\"LUDP\","
-                  "\"t\":\"2024-01-02T15:00:00Z\",\"z\":\"C\"}]");
+  auto b = Decode(
+      "[{\"T\":\"s\",\"S\":\"AAPL\",\"sc\":\"Tg\xd9\xb7\x61x\",\"rc\":\"LUDP\","
+      "\"t\":\"2024-01-02T15:00:00Z\",\"z\":\"C\"}]");
   ASSERT_EQ(b.messages.size(), 1u);
   const auto& s = std::get<market::TradingStatus>(b.messages[0].event);
   EXPECT_STREQ(s.status_code.data(), "Tg");
