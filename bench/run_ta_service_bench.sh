@@ -52,15 +52,7 @@ PEER=$(awk "BEGIN { printf \"%.3f\", $t1 - $t0 }")
  report "embedded + SQLite" "$TRADES" "$(time_ta bench-embedded)" "$PEER")
 
 echo "== Kafka mock cluster + ClickHouse 18.16"
-PORT=$((20000 + RANDOM % 20000))
-mkdir -p "$WORK/ch/tmp"
-clickhouse-server --config-file=/etc/clickhouse-server/config.xml -- --path="$WORK/ch/" \
-  --tmp_path="$WORK/ch/tmp/" --http_port=$((PORT + 1)) --tcp_port=$PORT \
-  --interserver_http_port=$((PORT + 2)) --listen_host=127.0.0.1 --logger.log="$WORK/ch/log" \
-  --logger.errorlog="$WORK/ch/err" >/dev/null 2>&1 &
-PIDS+=($!)
-URL=http://127.0.0.1:$((PORT + 1))
-for _ in $(seq 300); do curl -sf "$URL/?query=SELECT%201" >/dev/null && break; sleep 0.1; done
+start_clickhouse
 mkfifo "$WORK/mock.in"
 "$MOCK" --brokers 1 --topic torghut.trades.v1:3 --topic torghut.quotes.v1:3 \
   --topic torghut.bars.1m.v1:3 --topic torghut.ta.bars.1s.v1:3 --topic torghut.ta.signals.v1:3 \

@@ -495,10 +495,7 @@ class Forwarder::Impl {
         alpaca::ControlMessage c;
         Status s = ReadControl(stop, config.auth_timeout_ms, &c);
         if (!s.ok()) return SessionEnd{Disconnect::kNetwork, "", "subscribe: " + s.message()};
-        if (c.kind == alpaca::ControlMessage::Kind::kSubscription) {
-          subscribed_to = c.subscription;
-          break;
-        }
+        if (c.kind == alpaca::ControlMessage::Kind::kSubscription) break;
         if (c.kind == alpaca::ControlMessage::Kind::kError) {
           if (auto end = OnError(c)) return end;
           break;  // 405 and the like: this chunk is answered
@@ -582,8 +579,6 @@ class Forwarder::Impl {
         for (const auto& ctl : controls) {
           if (ctl.kind == alpaca::ControlMessage::Kind::kError) {
             if (auto end = OnError(ctl)) return *end;
-          } else if (ctl.kind == alpaca::ControlMessage::Kind::kSubscription) {
-            subscribed_to = ctl.subscription;
           }
         }
       } else if (r.code() != StatusCode::kDeadlineExceeded) {
@@ -776,8 +771,8 @@ class Forwarder::Impl {
            {"retry_in_ms", delay}});
       Wait(stop, delay);
     }
-    // Stop: everything read is produced; give the bus up to 10 s to take it.
-    ws.Close(500ms);
+    // Stop (the session loop closed the stream): everything read is produced; give the bus up to
+    // 10 s to take it.
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while ((!retry.empty() || producer->InFlight() > 0) &&
            std::chrono::steady_clock::now() < deadline) {
@@ -816,7 +811,6 @@ class Forwarder::Impl {
   int64_t next_retry_ns = 0, next_heartbeat_ns = 0, next_universe_poll_ns = 0;
   std::atomic<int64_t> consecutive_failures{0};
   std::deque<alpaca::ControlMessage> controls_backlog;
-  alpaca::Subscription subscribed_to;
   std::vector<std::string> universe, subscribed_universe;
   int64_t last_event_ns = 0, first_event_after_connect_ns = 0;
   bool had_session = false;

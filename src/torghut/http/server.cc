@@ -123,6 +123,25 @@ void AddStandardEndpoints(Router& router, Registry& metrics, std::function<Readi
 
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+
+// The wire form of a Response (HTTP/1.1, server and cache headers, Content-Length).
+std::shared_ptr<bhttp::response<bhttp::string_body>> ToBeast(Response res, bool keep_alive) {
+  auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
+  out->version(11);
+  out->result(static_cast<unsigned>(res.status));
+  out->set(bhttp::field::server, "torghut");
+  out->set(bhttp::field::content_type, res.content_type);
+  out->set(bhttp::field::cache_control, "no-store");
+  for (auto& [k, v] : res.headers) out->set(k, v);
+  out->body() = std::move(res.body);
+  out->keep_alive(keep_alive);
+  out->prepare_payload();
+  return out;
+}
+
+}  // namespace
+
 class Server::Impl {
  public:
   Impl(ServerConfig config, Router router, Registry* metrics)
@@ -260,15 +279,7 @@ class Server::Impl::WsSession : public Server::Impl::Connection,
 
  private:
   void Reject(Response res) {
-    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
-    out->version(11);
-    out->result(static_cast<unsigned>(res.status));
-    out->set(bhttp::field::server, "torghut");
-    out->set(bhttp::field::content_type, res.content_type);
-    for (auto& [k, v] : res.headers) out->set(k, v);
-    out->body() = std::move(res.body);
-    out->keep_alive(false);
-    out->prepare_payload();
+    auto out = ToBeast(std::move(res), /*keep_alive=*/false);
     bhttp::async_write(
         ws_.next_layer(), *out,
         [self = shared_from_this(), out](beast::error_code, size_t) { self->DropNow(); });
@@ -395,16 +406,7 @@ class Server::Impl::SseSession : public Server::Impl::Connection,
  private:
   // The stream never opens: a plain HTTP answer, then the connection closes.
   void Reject(Response res) {
-    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
-    out->version(11);
-    out->result(static_cast<unsigned>(res.status));
-    out->set(bhttp::field::server, "torghut");
-    out->set(bhttp::field::content_type, res.content_type);
-    out->set(bhttp::field::cache_control, "no-store");
-    for (auto& [k, v] : res.headers) out->set(k, v);
-    out->body() = std::move(res.body);
-    out->keep_alive(false);
-    out->prepare_payload();
+    auto out = ToBeast(std::move(res), /*keep_alive=*/false);
     bhttp::async_write(stream_, *out, [self = shared_from_this(), out](beast::error_code, size_t) {
       self->DropNow();
     });
@@ -552,18 +554,19 @@ class Server::Impl::Session : public Server::Impl::Connection,
     Send(std::move(res), route, keep_alive);
   }
 
-  // Hands the connection to an event stream; this session ends here (unless the route rejects).
-  void OpenEventStream(const EventStreamAccept& accept, const Request& r,
-                       const std::string& route) {
-    auto sse = std::make_shared<SseSession>(std::move(stream_), owner_);
-    EventStreamCallbacks callbacks;
+  // Runs a stream route's accept (a throw becomes a 500 rejection) and records the request as the
+  // HTTP layer does for every other one; `opened` is the status of an accepted stream.
+  template <class Callbacks, class Accept, class Peer>
+  Callbacks AcceptStream(const Accept& accept, const Request& r, const std::string& route,
+                         const std::shared_ptr<Peer>& peer, int opened) {
+    Callbacks callbacks;
     try {
-      callbacks = accept(r, sse);
+      callbacks = accept(r, peer);
     } catch (const std::exception& e) {
-      log::Error("http", "event stream accept failed", {{"path", r.path}, {"error", e.what()}});
+      log::Error("http", "stream accept failed", {{"path", r.path}, {"error", e.what()}});
       callbacks.reject = Response::Error(500, "internal error");
     }
-    const int status = callbacks.reject ? callbacks.reject->status : 200;
+    const int status = callbacks.reject ? callbacks.reject->status : opened;
     owner_->Observe(route, status, 0);
     if (owner_->config_.access_log) {
       log::Info("http", "request",
@@ -573,8 +576,15 @@ class Server::Impl::Session : public Server::Impl::Connection,
                  {"status", status},
                  {"remote", remote_}});
     }
+    return callbacks;
+  }
+
+  // Hands the connection to an event stream; this session ends here.
+  void OpenEventStream(const EventStreamAccept& accept, const Request& r,
+                       const std::string& route) {
+    auto sse = std::make_shared<SseSession>(std::move(stream_), owner_);
     if (!owner_->Track(sse)) return sse->Close();
-    sse->Start(std::move(callbacks));
+    sse->Start(AcceptStream<EventStreamCallbacks>(accept, r, route, sse, 200));
   }
 
   // Hands the connection to a WebSocket session; this session ends here.
@@ -582,43 +592,16 @@ class Server::Impl::Session : public Server::Impl::Connection,
                const Request& r, const std::string& route) {
     auto ws = std::make_shared<WsSession>(std::move(stream_), owner_, remote_);
     if (!owner_->Track(ws)) return ws->Drop();
-    WebSocketCallbacks callbacks;
-    try {
-      callbacks = accept(r, ws);
-    } catch (const std::exception& e) {
-      log::Error("http", "websocket accept failed", {{"path", r.path}, {"error", e.what()}});
-      callbacks.reject = Response::Error(500, "internal error");
-    }
-    const int status = callbacks.reject ? callbacks.reject->status : 101;
-    owner_->Observe(route, status, 0);
-    if (owner_->config_.access_log) {
-      log::Info("http", "request",
-                {{"method", r.method},
-                 {"path", r.path},
-                 {"route", route},
-                 {"status", status},
-                 {"remote", remote_}});
-    }
-    ws->Start(std::move(req), std::move(callbacks));
+    ws->Start(std::move(req), AcceptStream<WebSocketCallbacks>(accept, r, route, ws, 101));
   }
 
   void Send(Response res, const std::string& route, bool keep_alive) {
     if (method_.empty()) method_ = "-";
-    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
-    out->version(11);
-    out->result(static_cast<unsigned>(res.status));
-    out->set(bhttp::field::server, "torghut");
-    out->set(bhttp::field::content_type, res.content_type);
-    out->set(bhttp::field::cache_control, "no-store");
-    for (auto& [k, v] : res.headers) out->set(k, v);
-    const bool head = method_ == "HEAD";
     const size_t bytes = res.body.size();
-    out->body() = std::move(res.body);
-    out->keep_alive(keep_alive);
-    out->prepare_payload();
-    if (head) out->body().clear();  // Content-Length still says what GET would send
     const int status = res.status;
-    close_after_ = !keep_alive;  // also after a request that failed to parse
+    auto out = ToBeast(std::move(res), keep_alive);
+    if (method_ == "HEAD") out->body().clear();  // Content-Length still says what GET would send
+    close_after_ = !keep_alive;                  // also after a request that failed to parse
     stream_.expires_after(std::chrono::milliseconds(owner_->config_.read_timeout_ms));
     bhttp::async_write(
         stream_, *out,

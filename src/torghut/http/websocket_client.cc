@@ -341,7 +341,6 @@ Status WebSocketClient::Connect(std::string_view url, const WebSocketClientOptio
     impl_->connection = std::move(c);
     return Status::Ok();
   }
-  impl_->connection.reset();
   impl_->tls_context.emplace(ssl::context::tls_client);
   auto& ctx = *impl_->tls_context;
   ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |

@@ -101,6 +101,17 @@ struct Item {
   bool sent = false;
 };
 
+using Subscriptions = std::array<std::set<std::string, std::less<>>, kChannels>;
+
+// Distinct symbols over the channels a client names (the symbol limit counts these).
+size_t SymbolCount(const Subscriptions& subs) {
+  std::set<std::string_view> all;
+  for (Channel c : kSubscribable) {
+    for (const std::string& s : subs[static_cast<size_t>(c)]) all.insert(s);
+  }
+  return all.size();
+}
+
 struct Connection {
   uint64_t id = 0;
   std::shared_ptr<http::WebSocketPeer> peer;
@@ -109,19 +120,13 @@ struct Connection {
   bool authenticated = false;
   bool closed = false;
   std::string key;
-  std::array<std::set<std::string, std::less<>>, kChannels> subs;
+  Subscriptions subs;
 
   bool Subscribed(Channel c, std::string_view symbol) const {
     const auto& s = subs[static_cast<size_t>(c)];
     return s.count("*") != 0 || s.count(symbol) != 0;
   }
-  size_t SymbolCount() const {
-    std::set<std::string_view> all;
-    for (Channel c : kSubscribable) {
-      for (const std::string& s : subs[static_cast<size_t>(c)]) all.insert(s);
-    }
-    return all.size();
-  }
+
   std::string SubscriptionFrame() const {
     std::string out = R"([{"T":"subscription")";
     for (size_t c = 0; c < kChannels; ++c) {
@@ -289,9 +294,7 @@ struct MarketServer::Impl {
         }
       }
     }
-    Connection candidate;
-    candidate.subs = next;
-    if (candidate.SymbolCount() > options.max_symbols) return SendError(c, 405);
+    if (SymbolCount(next) > options.max_symbols) return SendError(c, 405);
     c.subs = std::move(next);
     c.peer->Send(c.SubscriptionFrame());
   }
@@ -395,7 +398,8 @@ struct MarketServer::Impl {
         exhausted.store(true);
         if (!logged_end) {
           logged_end = true;
-          log::Info("sim", "recording finished", {{"released", released}});
+          log::Info("sim", "recording finished",
+                    {{"released", released}, {"bad_lines", bad_lines}});
         }
       }
     }
