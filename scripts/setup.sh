@@ -2,7 +2,7 @@
 # Installs exactly what Torghut needs on Debian 12 (run as root). Idempotent, and fast when
 # everything is already present: apt is only touched when a package is missing.
 #
-#   scripts/setup.sh            # packages for building, testing and running
+#   scripts/setup.sh            # packages for building, testing and running; builds the web UI
 set -euo pipefail
 
 PACKAGES=(
@@ -24,6 +24,8 @@ PACKAGES=(
   wrk
   # servers the store tests start on loopback (and the ClickHouse benchmarks' peer)
   clickhouse-server clickhouse-client postgresql
+  # the browser the web UI's end-to-end tests drive (tests/e2e, playwright-core)
+  chromium
 )
 
 missing=()
@@ -46,4 +48,24 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "setup: all Debian packages present" >&2
+fi
+
+# The web UI (web/): dependencies from the committed lockfile, then a build into web/dist, which
+# `torghut serve` / `torghut up` serve. Each step runs only when its inputs changed.
+WEB="$(cd "$(dirname "$0")/.." && pwd)/web"
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null; then
+  echo "setup: the web UI needs Node.js >= 20.19 (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+lock_sum=$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$WEB/node_modules/.torghut-lock" 2>/dev/null)" != "$lock_sum" ]; then
+  echo "setup: installing the web UI's packages (npm ci)" >&2
+  (cd "$WEB" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_sum" > "$WEB/node_modules/.torghut-lock"
+fi
+if [ ! -e "$WEB/dist/index.html" ] ||
+   [ -n "$(find "$WEB/src" "$WEB/index.html" "$WEB/vite.config.ts" "$WEB/tsconfig.json" \
+            "$WEB/package-lock.json" -newer "$WEB/dist/index.html" 2>/dev/null | head -1)" ]; then
+  echo "setup: building the web UI (web/dist)" >&2
+  (cd "$WEB" && npm run --silent build)
 fi

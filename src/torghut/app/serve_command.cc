@@ -1,4 +1,5 @@
-// `torghut serve`: the read API (api/ta_read_api.h) over the configured TA store, on
+// `torghut serve`: the read API (api/ta_read_api.h) and the web UI (api/web_ui.h) over the
+// configured TA store, on
 // TORGHUT_HTTP_ADDR. Any number of replicas; ready once the store answers with a schema.
 #include <CLI/CLI.hpp>
 
@@ -11,6 +12,7 @@
 
 #include "torghut/api/ta_live_feed.h"
 #include "torghut/api/ta_read_api.h"
+#include "torghut/api/web_ui.h"
 #include "torghut/app/commands.h"
 #include "torghut/http/server.h"
 #include "torghut/store/store_config.h"
@@ -23,6 +25,7 @@ int RunServe() {
   ConfigReader cfg(EnvSource::Process());
   const store::StoreConfig store_config = store::ReadStoreConfig(cfg);
   const http::ServerConfig http_config = http::ReadServerConfig(cfg);
+  const api::WebUiConfig web_config = api::ReadWebUiConfig(cfg);
   if (Status s = cfg.Finish(); !s.ok()) {
     std::fprintf(stderr, "torghut serve: %s\n", s.message().c_str());
     return kExitUsage;
@@ -69,6 +72,7 @@ int RunServe() {
   }
   api::TaLiveFeed live(std::move(*live_store));
   live.Register(router);
+  api::AddWebUi(router, web_config);
   http::Server server(http_config, std::move(router), &metrics);
   if (Status s = server.Start(); !s.ok()) {
     std::fprintf(stderr, "torghut serve: %s\n", s.ToString().c_str());
@@ -83,8 +87,11 @@ int RunServe() {
 
 void AddServeCommand(CLI::App& root, int* exit_code) {
   CLI::App* serve = root.add_subcommand(
-      "serve", "Read API (/api/torghut/...) over the TA store, on TORGHUT_HTTP_ADDR");
-  serve->footer(std::string("Environment:\n") + store::kStoreEnvHelp + http::kHttpEnvHelp);
+      "serve",
+      "Read API (/api/torghut/...) and web UI (/torghut/visuals) over the TA store, on "
+      "TORGHUT_HTTP_ADDR");
+  serve->footer(std::string("Environment:\n") + store::kStoreEnvHelp + http::kHttpEnvHelp +
+                api::kWebUiEnvHelp);
   serve->callback([exit_code] { *exit_code = RunServe(); });
 }
 

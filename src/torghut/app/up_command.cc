@@ -1,6 +1,7 @@
 // `torghut up`: the whole pipeline in one process on embedded defaults (SPEC §1) — the simulated
 // Alpaca service (or the real feed when ALPACA_KEY_ID/ALPACA_SECRET_KEY are set), the forwarder,
-// the embedded bus, the TA service, the SQLite TA store and the read API, all on one HTTP port.
+// the embedded bus, the TA service, the SQLite TA store, the read API and the web UI, all on one
+// HTTP port.
 // Everything persists under --data-dir, so a restart continues where the last run stopped.
 #include <pthread.h>
 #include <CLI/CLI.hpp>
@@ -15,6 +16,7 @@
 
 #include "torghut/api/ta_live_feed.h"
 #include "torghut/api/ta_read_api.h"
+#include "torghut/api/web_ui.h"
 #include "torghut/app/commands.h"
 #include "torghut/bus/bus_config.h"
 #include "torghut/core/calendar.h"
@@ -91,6 +93,7 @@ int RunUp(const UpFlags& flags) {
   processor::TaServiceConfig ta_config = processor::ReadTaServiceConfig(cfg);
   ta_config.retention_days = store_config.ta_retention_days;
   http::ServerConfig http_config = http::ReadServerConfig(cfg);
+  const api::WebUiConfig web_config = api::ReadWebUiConfig(cfg);
   if (Status s = cfg.Finish(); !s.ok()) {
     std::fprintf(stderr, "torghut up: %s\n", s.message().c_str());
     return kExitUsage;
@@ -139,6 +142,7 @@ int RunUp(const UpFlags& flags) {
   if (!live_store.ok()) return Fail(live_store.status());
   api::TaLiveFeed live_feed(std::move(*live_store));
   live_feed.Register(router);
+  api::AddWebUi(router, web_config);
   processor::TaService service(ta_config, bus->get(), ta_store->get(), &sessions, &SystemClock());
   processor::AddTaRoutes(router, metrics, service, ta_config, http_config, "/ta");
   // The forwarder is built once the simulator's port is known (below); readiness reads it then.
@@ -184,12 +188,13 @@ int RunUp(const UpFlags& flags) {
   });
   std::printf(
       "torghut up: %s market, symbols %s, data in %s\n"
+      "  UI       %s/torghut/visuals\n"
       "  API      %s/api/torghut/symbols\n"
       "           %s/api/torghut/ta/latest?symbol=%s\n"
       "  health   %s/readyz   metrics %s/metrics\n"
       "Ctrl-C stops; a restart continues from where it stopped.\n",
       live ? "live Alpaca" : "simulated", symbols.c_str(), data_dir.c_str(), base.c_str(),
-      base.c_str(), flags.symbols.front().c_str(), base.c_str(), base.c_str());
+      base.c_str(), base.c_str(), flags.symbols.front().c_str(), base.c_str(), base.c_str());
   std::fflush(stdout);
   WaitForStop(stop);
   log::Info("up", "stopping");
@@ -211,7 +216,7 @@ void AddUpCommand(CLI::App& root, int* exit_code) {
   CLI::App* up = root.add_subcommand(
       "up",
       "Everything in one process on embedded defaults: simulated market (or live Alpaca when "
-      "ALPACA_KEY_ID is set) -> forwarder -> embedded bus -> TA -> SQLite -> read API");
+      "ALPACA_KEY_ID is set) -> forwarder -> embedded bus -> TA -> SQLite -> read API and web UI");
   up->add_option("--port", flags->port, "HTTP port (0: any free one)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
@@ -225,7 +230,7 @@ void AddUpCommand(CLI::App& root, int* exit_code) {
       ->capture_default_str();
   up->footer(std::string("Environment: as `torghut ws`, `torghut ta` and `torghut serve`; BUS and "
                          "TA_STORE are embedded/sqlite.\n") +
-             http::kHttpEnvHelp);
+             http::kHttpEnvHelp + api::kWebUiEnvHelp);
   up->callback([flags, exit_code] { *exit_code = RunUp(*flags); });
 }
 

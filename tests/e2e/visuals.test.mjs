@@ -1,0 +1,320 @@
+// Browser end-to-end tests of /torghut/visuals (SPEC §8), one per step of the "TA visuals
+// validation" runbook, against a real `torghut up` (simulated market → forwarder → embedded bus →
+// TA → SQLite → read API + UI) and Debian's chromium driven by playwright-core.
+//
+//   TORGHUT_BIN=build/…/torghut node --test tests/e2e/visuals.test.mjs
+//
+// Environment: TORGHUT_BIN (required), TORGHUT_WEB_DIR (default web/dist), CHROMIUM (default
+// /usr/bin/chromium), E2E_ARTIFACTS (screenshots and the server's log; default
+// tests/artifacts/e2e), E2E_STEP (run one step only).
+// What the page drew is read from window.torghutVisuals (the chart draws on canvases) and compared
+// with the API answers the page itself received; screenshots of every step are kept.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const root = path.resolve(here, '../..');
+// playwright-core is a dependency of the UI's package (web/package.json, committed lockfile).
+const { chromium } = createRequire(path.join(root, 'web/package.json'))('playwright-core');
+
+const BIN = process.env.TORGHUT_BIN;
+const WEB_DIR = process.env.TORGHUT_WEB_DIR ?? path.join(root, 'web/dist');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = process.env.E2E_ARTIFACTS ?? path.join(root, 'tests/artifacts/e2e');
+const SYMBOL = 'AAPL';
+const SIGNAL_FIELDS = {
+  ema: ['ema12', 'ema26'],
+  bollinger: ['boll_upper', 'boll_mid', 'boll_lower'],
+  vwap: ['vwap_session'],
+  macd: ['macd', 'macd_signal', 'macd_hist'],
+  rsi: ['rsi14'],
+};
+const PILL_COLOURS = { green: 'rgb(45, 164, 78)', amber: 'rgb(212, 167, 44)', red: 'rgb(207, 34, 46)' };
+
+// The runbook's steps, in order. E2E_STEP=<id> runs one of them (ctest runs each as its own test).
+const steps = [];
+const step = (id, name, fn) => steps.push({ id, name, fn });
+let up; // the torghut up process
+let upExited = null;
+let base; // http://127.0.0.1:PORT
+let dataDir;
+let browser;
+
+// Polls `check` (which returns a truthy value when done) until it holds or `ms` pass.
+async function waitFor(what, check, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    if (upExited) throw new Error(`torghut up exited (${upExited}) while waiting for ${what}`);
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function api(p) {
+  const r = await fetch(base + p);
+  return r.json();
+}
+
+async function newPage(t) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
+  });
+  t.after(async () => {
+    await page.close();
+    assert.deepEqual(problems, [], 'the page logged errors');
+  });
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+}
+
+const state = (page) => page.evaluate(() => window.torghutVisuals.state());
+const points = (page, name) => page.evaluate((n) => window.torghutVisuals.points(n), name);
+const seconds = (iso) => Math.floor(Date.parse(iso) / 1000);
+
+// Opens the page and returns the /bars and /signals answers the page loaded its window from.
+async function open(page, query) {
+  const isWindow = (kind) => (r) => r.url().includes(`/api/torghut/ta/${kind}?`);
+  const [bars, signals] = await Promise.all([
+    page.waitForResponse(isWindow('bars')),
+    page.waitForResponse(isWindow('signals')),
+    page.goto(`${base}/torghut/visuals?${query}`),
+  ]);
+  await page.waitForFunction(() => window.torghutVisuals && window.torghutVisuals.state().status !== 'loading');
+  return { bars: await bars.json(), signals: await signals.json() };
+}
+
+before(async () => {
+  assert.ok(BIN, 'TORGHUT_BIN must name the torghut binary');
+  assert.ok(fs.existsSync(path.join(WEB_DIR, 'index.html')), `the UI is not built in ${WEB_DIR} (scripts/setup.sh builds it)`);
+  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing (scripts/setup.sh installs chromium)`);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'torghut-e2e-'));
+  up = spawn(BIN, ['up', '--port', '0', '--data-dir', dataDir, '--symbols', `${SYMBOL},MSFT`, '--rate', '20'], {
+    env: { ...process.env, TORGHUT_WEB_DIR: WEB_DIR, TORGHUT_HTTP_ACCESS_LOG: 'false' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  up.on('exit', (code, signal) => (upExited = signal ?? String(code)));
+  const logName = `torghut-up-${process.env.E2E_STEP ?? 'all'}.log`;
+  const log = fs.createWriteStream(path.join(ARTIFACTS, logName));
+  up.stderr.pipe(log);
+  base = await new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: up.stdout });
+    lines.on('line', (line) => {
+      log.write(line + '\n');
+      const m = line.match(/UI\s+(http:\/\/[^/]+)\/torghut\/visuals/);
+      if (m) resolve(m[1]);
+    });
+    up.on('exit', () => reject(new Error(`torghut up exited (${upExited}); see ${ARTIFACTS}/${logName}`)));
+  });
+  await waitFor('bars for AAPL', async () => (await api(`/api/torghut/ta/latest?symbol=${SYMBOL}`)).bars);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (up && !upExited) {
+    const exited = new Promise((r) => up.once('exit', r));
+    up.kill('SIGTERM');
+    await exited;
+    assert.equal(upExited, '0', 'torghut up exits 0 on SIGTERM');
+  }
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+step('candles', 'candles render for a symbol with data, at 1 s and aggregated resolutions', async (t) => {
+  // Final rows never change, so the drawing of those can be compared exactly: wait for a few.
+  await waitFor('final bars', async () => {
+    const now = Date.now();
+    const b = await api(`/api/torghut/ta/bars?symbol=${SYMBOL}&from=${now - 900_000}&to=${now}&resolution=5s`);
+    return b.items.filter((r) => r.is_final).length >= 2;
+  });
+  const page = await newPage(t);
+  for (const resolution of ['1s', '5s']) {
+    const { bars } = await open(page, `symbol=${SYMBOL}&range=15m&resolution=${resolution}&show=`);
+    assert.equal((await state(page)).status, 'ready');
+    assert.equal(bars.resolution, resolution);
+    assert.ok(bars.items.length > 0, 'the API has bars');
+    const candles = new Map((await points(page, 'candles')).map((c) => [c.time, c]));
+    assert.ok(candles.size >= bars.items.length, `${candles.size} candles for ${bars.items.length} bars`);
+    const finals = bars.items.filter((b) => b.is_final);
+    assert.ok(finals.length > 0, 'some bars are final');
+    for (const b of finals) {
+      const c = candles.get(seconds(b.window_start));
+      assert.ok(c, `a candle at ${b.window_start}`);
+      assert.deepEqual([c.open, c.high, c.low, c.close], [b.o, b.h, b.l, b.c], `candle at ${b.window_start}`);
+    }
+    assert.ok(await page.locator('#chart canvas').first().isVisible());
+    assert.equal(await page.locator('#nodata').isVisible(), false);
+    assert.equal(await page.locator('#error').isVisible(), false);
+    await shot(page, `1-candles-${resolution}`);
+  }
+});
+
+step('live', 'live updates extend the chart without reloading the window', async (t) => {
+  const page = await newPage(t);
+  let windowLoads = 0;
+  page.on('request', (r) => {
+    if (r.url().includes('/api/torghut/ta/bars?')) windowLoads++;
+  });
+  await open(page, `symbol=${SYMBOL}&range=15m&resolution=1s&show=`);
+  const first = (await state(page)).chart.lastCandle.time;
+  const later = await waitFor('a newer candle from the stream', async () => {
+    const s = await state(page);
+    return s.chart.lastCandle.time > first && s.liveEvents > 0 ? s : null;
+  });
+  assert.equal(windowLoads, 1, 'the newer candle came from the stream, not another /bars load');
+  assert.equal(await page.locator('#live').getAttribute('data-state'), 'on');
+  assert.ok(later.chart.lastCandle.time > first);
+  await shot(page, '2-live');
+});
+
+step('lag', 'the lag pill updates and shows the right colour', async (t) => {
+  const page = await newPage(t);
+  await open(page, `symbol=${SYMBOL}&range=15m&show=`);
+  const pill = page.locator('#lag');
+  const colour = () => pill.evaluate((e) => getComputedStyle(e).backgroundColor);
+  // A live symbol is seconds behind: green. The pill follows /latest as it changes.
+  const firstLag = await waitFor('a green pill', async () => (await pill.getAttribute('data-level')) === 'green' && pill.getAttribute('data-lag-ms'));
+  await waitFor('the pill to update', async () => (await pill.getAttribute('data-lag-ms')) !== firstLag);
+  assert.equal(await colour(), PILL_COLOURS.green);
+  assert.match(await pill.textContent(), /^lag \d/);
+  await shot(page, '3-lag-green');
+  // The thresholds (60 s, 180 s), with /latest's answer rewritten on its way to the page.
+  for (const [lagMs, level, text] of [[90_000, 'amber', 'lag 90 s'], [200_000, 'red', 'lag 3 min'], [59_999, 'green', 'lag 60 s']]) {
+    await page.unroute('**/api/torghut/ta/latest?*');
+    await page.route('**/api/torghut/ta/latest?*', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      assert.ok(body.bars, 'the real /latest has bars');
+      await route.fulfill({ response: res, json: { ...body, lag_ms: lagMs } });
+    });
+    await waitFor(`a ${level} pill`, async () => (await pill.getAttribute('data-lag-ms')) === String(lagMs));
+    assert.equal(await pill.getAttribute('data-level'), level);
+    assert.equal(await colour(), PILL_COLOURS[level]);
+    assert.equal(await pill.textContent(), text);
+    await shot(page, `3-lag-${level}-${lagMs}`);
+  }
+});
+
+step('no-data', 'a symbol without data shows the no-data message', async (t) => {
+  const page = await newPage(t);
+  await open(page, 'symbol=ZZZZ&range=1h&show=');
+  assert.equal((await state(page)).status, 'no-data');
+  assert.match(await page.locator('#nodata').textContent(), /^No data for ZZZZ/);
+  assert.ok(await page.locator('#nodata').isVisible());
+  assert.equal(await page.locator('#error').isVisible(), false, 'no data is not an error');
+  assert.equal((await state(page)).chart.candles, 0);
+  await shot(page, '4-no-data-url');
+  // The same through the symbol picker, and back to a symbol with data.
+  await open(page, `symbol=${SYMBOL}&range=15m&show=`);
+  await page.locator('#symbol').fill('qqqq9');
+  await page.locator('#symbol').press('Enter');
+  await page.waitForFunction(() => window.torghutVisuals.state().status === 'no-data');
+  assert.match(await page.locator('#nodata').textContent(), /^No data for QQQQ9/);
+  assert.ok(new URL(page.url()).searchParams.get('symbol') === 'QQQQ9', 'the URL follows the picker');
+  await shot(page, '4-no-data-picker');
+  await page.locator('#symbol').fill(SYMBOL);
+  await page.locator('#symbol').press('Enter');
+  await page.waitForFunction(() => window.torghutVisuals.state().status === 'ready');
+  assert.equal(await page.locator('#nodata').isVisible(), false);
+});
+
+step('error-banner', 'an API failure shows the error banner: bad symbol, blocked endpoint, store unavailable', async (t) => {
+  const page = await newPage(t);
+  const banner = page.locator('#error');
+  // A symbol the API refuses: its 400 message is shown as it is.
+  await open(page, 'symbol=BAD%21&range=15m&show=');
+  assert.equal((await state(page)).status, 'error');
+  assert.ok(await banner.isVisible());
+  // (/bars and /signals are asked together; the banner names whichever refused first.)
+  assert.match(await banner.textContent(), /^(bars|signals) for BAD!: symbol 'BAD!' must match \^\[A-Z0-9\._:-\]\{1,32\}\$/);
+  await shot(page, '5-error-bad-symbol');
+
+  // A blocked endpoint: no answer at all.
+  await page.route('**/api/torghut/ta/bars?*', (route) => route.abort('connectionrefused'));
+  await page.goto(`${base}/torghut/visuals?symbol=${SYMBOL}&range=15m&show=`);
+  await page.waitForFunction(() => window.torghutVisuals.state().status === 'error');
+  assert.ok(await banner.isVisible());
+  assert.match(await banner.textContent(), new RegExp(`bars for ${SYMBOL}: the API did not answer`));
+  await shot(page, '5-error-blocked');
+
+  // The store down: 503 with the server's message.
+  await page.unroute('**/api/torghut/ta/bars?*');
+  await page.route('**/api/torghut/ta/signals?*', (route) =>
+    route.fulfill({ status: 503, json: { ok: false, message: 'TA store unavailable: database is locked' } }));
+  await page.selectOption('#range', '1h');
+  await page.waitForFunction(() => window.torghutVisuals.state().status === 'error');
+  assert.match(await banner.textContent(), /signals for AAPL: TA store unavailable: database is locked/);
+  await shot(page, '5-error-503');
+
+  // Once the API answers again, the banner goes away with the next load.
+  await page.unroute('**/api/torghut/ta/signals?*');
+  await page.selectOption('#range', '15m');
+  await page.waitForFunction(() => window.torghutVisuals.state().status === 'ready');
+  assert.equal(await banner.isVisible(), false);
+});
+
+step('toggles', 'toggling EMA, Bollinger, VWAP, MACD and RSI draws each from /signals', async (t) => {
+  // MACD's signal line needs 34 bars of warm-up, the slowest of the five; the comparison below
+  // is of final rows (they never change), so wait until some carry every field.
+  await waitFor('final rows of warmed-up indicators', async () => {
+    const now = Date.now();
+    const s = await api(`/api/torghut/ta/signals?symbol=${SYMBOL}&from=${now - 900_000}&to=${now}`);
+    const fields = Object.values(SIGNAL_FIELDS).flat();
+    return s.items.some((r) => r.is_final && fields.every((f) => r[f] !== null));
+  }, 180_000);
+  const page = await newPage(t);
+  const { signals } = await open(page, `symbol=${SYMBOL}&range=15m&resolution=1s&show=`);
+  assert.equal((await state(page)).chart.panes, 1);
+  for (const [indicator, fields] of Object.entries(SIGNAL_FIELDS)) {
+    for (const f of fields) assert.deepEqual(await points(page, f), [], `${f} is not drawn before its toggle`);
+    await page.locator(`#toggles input[data-indicator=${indicator}]`).check();
+    const s = await state(page);
+    assert.ok(s.view.shown.includes(indicator));
+    assert.ok(new URL(page.url()).searchParams.get('show').split(',').includes(indicator), 'the URL keeps the toggle');
+    for (const f of fields) {
+      const drawn = new Map((await points(page, f)).map((p) => [p.time, p.value]));
+      const finals = signals.items.filter((r) => r.is_final && r[f] !== null);
+      assert.ok(finals.length > 0, `/signals has final ${f} values`);
+      for (const r of finals) assert.equal(drawn.get(seconds(r.window_start)), r[f], `${f} at ${r.window_start}`);
+    }
+    const ownPane = indicator === 'macd' || indicator === 'rsi';
+    await shot(page, `6-toggle-${indicator}`);
+    const panesBefore = s.chart.panes;
+    await page.locator(`#toggles input[data-indicator=${indicator}]`).uncheck();
+    for (const f of fields) assert.deepEqual(await points(page, f), [], `${f} is removed with its toggle`);
+    assert.equal((await state(page)).chart.panes, ownPane ? panesBefore - 1 : panesBefore);
+  }
+  // All on at once: MACD and RSI get a pane each below the candles.
+  for (const indicator of Object.keys(SIGNAL_FIELDS)) await page.locator(`#toggles input[data-indicator=${indicator}]`).check();
+  assert.equal((await state(page)).chart.panes, 3);
+  await shot(page, '6-toggle-all');
+});
+
+const only = process.env.E2E_STEP;
+if (only && !steps.some((s) => s.id === only)) {
+  throw new Error(`E2E_STEP=${only} names no step (${steps.map((s) => s.id).join(', ')})`);
+}
+for (const s of steps) if (!only || s.id === only) test(s.name, s.fn);
