@@ -33,6 +33,7 @@
 
 #include "torghut/alpaca/envelope.h"
 #include "torghut/bus/embedded/embedded_bus.h"
+#include "bench/latency_report.h"
 #include "torghut/core/time.h"
 #include "torghut/store/store_config.h"
 #include "torghut/store/ta_store.h"
@@ -56,18 +57,6 @@ struct Args {
   int flush_ms = 1000;
   int ooo_ms = 2000;
 };
-
-double Percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
-}
-
-void Report(const char* what, const std::vector<double>& ms) {
-  std::printf("%-34s n=%-6zu p50 %8.2f ms   p90 %8.2f ms   p99 %8.2f ms   max %8.2f ms\n", what,
-              ms.size(), Percentile(ms, 0.50), Percentile(ms, 0.90), Percentile(ms, 0.99),
-              ms.empty() ? 0.0 : *std::max_element(ms.begin(), ms.end()));
-}
 
 struct Published {
   int symbol;
@@ -265,9 +254,9 @@ int main(int argc, char** argv) {
       "torghut ta latency: %d trades/s over %d symbols for %d s; TA_CLICKHOUSE_FLUSH_MS=%d, "
       "TA_MAX_OUT_OF_ORDER_MS=%d; store polled every 2 ms\n",
       a.rate, a.symbols, a.seconds, a.flush_ms, a.ooo_ms);
-  Report("closing trade -> final row visible", close_ms);
-  Report("bar end -> final row visible", end_ms);
-  Report("peer: bus publish -> consumed", bus_ms);
+  bench::ReportLatency("closing trade -> final row visible", close_ms);
+  bench::ReportLatency("bar end -> final row visible", end_ms);
+  bench::ReportLatency("peer: bus publish -> consumed", bus_ms);
   if (missing > 0)
     std::printf("bars closed but never seen: %lld\n", static_cast<long long>(missing));
   fs::remove_all(dir);

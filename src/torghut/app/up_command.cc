@@ -83,8 +83,13 @@ int RunUp(const UpFlags& flags) {
     forced["ALPACA_STREAM_URL"] = "ws://127.0.0.1:1";
     forced["ALPACA_FEED"] = "iex";
   }
-  // A first start reads the bus from its beginning: nothing the forwarder wrote is skipped.
-  const std::map<std::string, std::string> defaults = {{"TA_AUTO_OFFSET_RESET", "earliest"}};
+  // A first start reads the bus from its beginning: nothing the forwarder wrote is skipped. One
+  // process on SQLite has no part count to protect (the reason to batch for ClickHouse): every row
+  // is written as soon as it is computed, and open bars go out as provisional rows at once, so the
+  // API and the UI show an event within milliseconds (docs/BENCHMARKS.md).
+  const std::map<std::string, std::string> defaults = {{"TA_AUTO_OFFSET_RESET", "earliest"},
+                                                       {"TA_CLICKHOUSE_FLUSH_MS", "0"},
+                                                       {"TA_PROVISIONAL_INTERVAL_MS", "1"}};
   ConfigReader cfg(UpEnvironment(forced, defaults));
   const bus::BusConfig bus_config = bus::ReadBusConfig(cfg);
   const store::StoreConfig store_config = store::ReadStoreConfig(cfg);

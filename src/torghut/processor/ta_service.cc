@@ -22,6 +22,9 @@ using std::chrono::milliseconds;
 
 constexpr int32_t kDefaultPartitions = 3;  // embedded bus: input topics created on first start
 constexpr size_t kPollMax = 10'000;
+// How long the loop waits for input when nothing it holds is due (heartbeats, checkpoints and
+// savepoint requests are looked at this often).
+constexpr int64_t kIdlePollMs = 50;
 constexpr int64_t kHighRefreshMs = 100;  // how stale a cached end offset may be
 constexpr int64_t kRequestScanMs = 500;  // savepoint requests in the checkpoint directory
 constexpr int64_t kRetentionEveryMs = 3'600'000;
@@ -184,6 +187,10 @@ class TaService::Impl {
   bool degraded_ = false;
   int64_t backoff_ms_ = kBackoffStartMs;
   int64_t last_checkpoint_ms_ = -1, last_provisional_ms_ = 0, last_status_ms_ = 0;
+  // Input read since the last provisional emission; the oldest row waiting for its store write
+  // (-1: none). Both bound how long the loop waits for more input.
+  bool unemitted_input_ = false;
+  int64_t oldest_buffered_ms_ = -1;
   int64_t last_request_scan_ms_ = 0, last_retention_ms_ = 0;
   int64_t status_messages_ = 0, status_rows_ = 0;
   int64_t rows_written_ = 0, checkpoints_taken_ = 0, commits_ = 0, store_failures_ = 0;
@@ -708,13 +715,29 @@ Status TaService::Impl::Run(const std::atomic<bool>& stop) {
       (void)Flush();
       continue;
     }
-    TORGHUT_RETURN_IF_ERROR(consumer_->Poll(&batch, kPollMax, milliseconds(50)));
+    // Wait for input, but no longer than until input already read is due out: as a provisional
+    // row (the interval has passed since the last emission) or as a store write (flush_ms).
+    int64_t wait_ms = kIdlePollMs;
+    if (config_.provisional_interval_ms > 0 && unemitted_input_) {
+      wait_ms = std::min(wait_ms, last_provisional_ms_ + config_.provisional_interval_ms - now);
+    }
+    if (oldest_buffered_ms_ >= 0) {
+      wait_ms = std::min(wait_ms, oldest_buffered_ms_ + config_.flush_ms - now);
+    }
+    TORGHUT_RETURN_IF_ERROR(
+        consumer_->Poll(&batch, kPollMax, milliseconds(std::max<int64_t>(wait_ms, 0))));
+    if (!batch.empty()) unemitted_input_ = true;
     Route(batch);
     if (!fatal_.ok()) break;
     const Timestamp processing_now = Timestamp::FromNanos(clock_->NowNanos());
+    // Read again after the poll: the wait above may have been the interval itself.
+    const int64_t after_poll = clock_->NowMillis();
     const bool provisional = config_.provisional_interval_ms > 0 &&
-                             now - last_provisional_ms_ >= config_.provisional_interval_ms;
-    if (provisional) last_provisional_ms_ = now;
+                             after_poll - last_provisional_ms_ >= config_.provisional_interval_ms;
+    if (provisional) {
+      last_provisional_ms_ = after_poll;
+      unemitted_input_ = false;
+    }
     size_t buffered = 0;
     int64_t oldest = -1;
     for (auto& [p, o] : owned_) {
@@ -734,9 +757,12 @@ Status TaService::Impl::Run(const std::atomic<bool>& stop) {
       }
     }
     if (config_.stop_at_end && AtEnd()) reached_end = true;
+    oldest_buffered_ms_ = oldest;
+    // (`oldest` may be later than `after_poll`, read before draining: flush_ms 0 must not wait.)
     if (buffered >= static_cast<size_t>(config_.batch_size) ||
-        (oldest >= 0 && now - oldest >= config_.flush_ms)) {
+        (oldest >= 0 && (config_.flush_ms == 0 || after_poll - oldest >= config_.flush_ms))) {
       if (!Flush().ok()) continue;
+      oldest_buffered_ms_ = -1;
     }
     if (now - last_checkpoint_ms_ >= config_.checkpoint_interval_ms) (void)Checkpoint({});
     if (now - last_request_scan_ms_ >= kRequestScanMs) {

@@ -29,7 +29,7 @@ TaServiceConfig ReadTaServiceConfig(ConfigReader& cfg) {
     }
   }
   c.batch_size = cfg.Int("TA_CLICKHOUSE_BATCH_SIZE", c.batch_size, 1, 10'000'000);
-  c.flush_ms = cfg.Int("TA_CLICKHOUSE_FLUSH_MS", c.flush_ms, 1, 3'600'000);
+  c.flush_ms = cfg.Int("TA_CLICKHOUSE_FLUSH_MS", c.flush_ms, 0, 3'600'000);
   c.provisional_interval_ms =
       cfg.Int("TA_PROVISIONAL_INTERVAL_MS", c.provisional_interval_ms, 0, 3'600'000);
   c.publish_rows = cfg.Bool("TA_PUBLISH_ROWS", c.publish_rows);
@@ -52,7 +52,8 @@ const char kTaServiceEnvHelp[] =
     "  TA_CHECKPOINTS_KEPT         checkpoints kept per partition (default 3)\n"
     "  TA_RESTORE_FROM             savepoint to start from (applied once per partition)\n"
     "  TA_CLICKHOUSE_BATCH_SIZE    rows per store write (default 10000)\n"
-    "  TA_CLICKHOUSE_FLUSH_MS      longest a row waits for its store write (default 1000)\n"
+    "  TA_CLICKHOUSE_FLUSH_MS      longest a row waits for its store write (default 1000; 0: written\n"
+    "                              as soon as computed)\n"
     "  TA_PROVISIONAL_INTERVAL_MS  how often open bars are published provisionally (default 250;\n"
     "                              0 = final rows only)\n"
     "  TA_PUBLISH_ROWS             also produce rows to the TA topics (default true)\n"

@@ -27,7 +27,7 @@ struct TaServiceConfig {
   int checkpoints_kept = 3;                                             // TA_CHECKPOINTS_KEPT
   std::string restore_from;               // TA_RESTORE_FROM: a savepoint name
   int64_t batch_size = 10'000;            // TA_CLICKHOUSE_BATCH_SIZE (rows)
-  int64_t flush_ms = 1'000;               // TA_CLICKHOUSE_FLUSH_MS
+  int64_t flush_ms = 1'000;               // TA_CLICKHOUSE_FLUSH_MS (0: at once)
   int64_t provisional_interval_ms = 250;  // TA_PROVISIONAL_INTERVAL_MS (0: never)
   bool publish_rows = true;               // TA_PUBLISH_ROWS: rows to the TA topics
   bool suspended = false;                 // TA_JOB_STATE=suspended
