@@ -233,6 +233,9 @@ step('no-data', 'a symbol without data shows the no-data message', async (t) => 
   await page.locator('#symbol').press('Enter');
   await page.waitForFunction(() => window.torghutVisuals.state().status === 'no-data');
   assert.match(await page.locator('#nodata').textContent(), /^No data for QQQQ9/);
+  // Nothing of the previous symbol's lag stays: the pill has no colour without data.
+  await waitFor('a grey pill', async () => (await page.locator('#lag').getAttribute('data-level')) === 'none');
+  assert.equal(await page.locator('#lag').textContent(), 'lag –');
   assert.ok(new URL(page.url()).searchParams.get('symbol') === 'QQQQ9', 'the URL follows the picker');
   await shot(page, '4-no-data-picker');
   await page.locator('#symbol').fill(SYMBOL);

@@ -89,6 +89,9 @@ async function loadWindow(): Promise<void> {
   closeStream();
   setStatus('loading');
   ui.notice.hidden = true;
+  // Nothing of the previous view's lag stays on screen.
+  setError('latest', null);
+  showLag(null);
   const now = Date.now();
   const resolution = effectiveResolution(view);
   const q: WindowQuery = {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -130,44 +131,88 @@ void AppendCandleJson(const std::string& symbol, const store::Candle& c, std::st
                  c.is_final ? 1 : 0, c.version);
 }
 
-class ReadApi {
+// Store connections lent to one request at a time (a TaStore is not thread-safe): requests on
+// different HTTP threads read in parallel, so a wide window does not hold up `latest`.
+class ConnectionPool {
  public:
-  ReadApi(store::TaStore* store, const Clock* clock) : store_(store), clock_(clock) {}
+  ConnectionPool(std::vector<store::TaStore*> connections,
+                 std::vector<std::unique_ptr<store::TaStore>> owned)
+      : free_(std::move(connections)), owned_(std::move(owned)) {}
 
-  template <typename F>
-  auto Locked(F&& f) -> decltype(f()) {
-    std::lock_guard lock(mu_);
-    return f();
+  class Lease {
+   public:
+    Lease(ConnectionPool* pool, store::TaStore* store) : pool_(pool), store_(store) {}
+    ~Lease() { pool_->Return(store_); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    store::TaStore& operator*() const { return *store_; }
+    store::TaStore* operator->() const { return store_; }
+
+   private:
+    ConnectionPool* pool_;
+    store::TaStore* store_;
+  };
+
+  Lease Acquire() {
+    std::unique_lock lock(mu_);
+    free_cv_.wait(lock, [&] { return !free_.empty(); });
+    store::TaStore* s = free_.back();
+    free_.pop_back();
+    return Lease(this, s);
   }
 
+ private:
+  void Return(store::TaStore* s) {
+    {
+      std::lock_guard lock(mu_);
+      free_.push_back(s);
+    }
+    free_cv_.notify_one();
+  }
+
+  std::mutex mu_;
+  std::condition_variable free_cv_;
+  std::vector<store::TaStore*> free_;
+  std::vector<std::unique_ptr<store::TaStore>> owned_;
+};
+
+class ReadApi {
+ public:
+  ReadApi(std::unique_ptr<ConnectionPool> pool, const Clock* clock)
+      : pool_(std::move(pool)), clock_(clock) {}
+
   http::Response Bars(const http::Request& r) {
-    return Range(r, [this](const store::RangeQuery& q, std::string* items) -> Result<size_t> {
-      if (q.resolution == store::Resolution::k1s) {
-        TORGHUT_ASSIGN_OR_RETURN(auto rows, store_->ReadMicrobars(q));
-        for (size_t i = 0; i < rows.size(); ++i) {
-          if (i) *items += ',';
-          ta::AppendMicrobarJson(rows[i], items);
-        }
-        return rows.size();
-      }
-      TORGHUT_ASSIGN_OR_RETURN(auto candles, store_->ReadCandles(q));
-      for (size_t i = 0; i < candles.size(); ++i) {
-        if (i) *items += ',';
-        AppendCandleJson(q.symbol, candles[i], items);
-      }
-      return candles.size();
-    });
+    return Range(r,
+                 [](store::TaStore& store, const store::RangeQuery& q,
+                    std::string* items) -> Result<size_t> {
+                   if (q.resolution == store::Resolution::k1s) {
+                     TORGHUT_ASSIGN_OR_RETURN(auto rows, store.ReadMicrobars(q));
+                     for (size_t i = 0; i < rows.size(); ++i) {
+                       if (i) *items += ',';
+                       ta::AppendMicrobarJson(rows[i], items);
+                     }
+                     return rows.size();
+                   }
+                   TORGHUT_ASSIGN_OR_RETURN(auto candles, store.ReadCandles(q));
+                   for (size_t i = 0; i < candles.size(); ++i) {
+                     if (i) *items += ',';
+                     AppendCandleJson(q.symbol, candles[i], items);
+                   }
+                   return candles.size();
+                 });
   }
 
   http::Response Signals(const http::Request& r) {
-    return Range(r, [this](const store::RangeQuery& q, std::string* items) -> Result<size_t> {
-      TORGHUT_ASSIGN_OR_RETURN(auto rows, store_->ReadSignals(q));
-      for (size_t i = 0; i < rows.size(); ++i) {
-        if (i) *items += ',';
-        ta::AppendSignalJson(rows[i], items);
-      }
-      return rows.size();
-    });
+    return Range(r,
+                 [](store::TaStore& store, const store::RangeQuery& q,
+                    std::string* items) -> Result<size_t> {
+                   TORGHUT_ASSIGN_OR_RETURN(auto rows, store.ReadSignals(q));
+                   for (size_t i = 0; i < rows.size(); ++i) {
+                     if (i) *items += ',';
+                     ta::AppendSignalJson(rows[i], items);
+                   }
+                   return rows.size();
+                 });
   }
 
   http::Response Latest(const http::Request& r) {
@@ -176,7 +221,7 @@ class ReadApi {
       return BadRequest(symbol.empty() ? "symbol is required"
                                        : "symbol must match ^[A-Z0-9._:-]{1,32}$");
     }
-    Result<store::LatestRows> latest = Locked([&] { return store_->Latest(symbol); });
+    Result<store::LatestRows> latest = pool_->Acquire()->Latest(symbol);
     if (!latest.ok()) return StoreError(latest.status());
     std::string out = "{\"ok\":true,\"symbol\":";
     AppendJsonString(symbol, &out);
@@ -203,7 +248,7 @@ class ReadApi {
   }
 
   http::Response Symbols(const http::Request&) {
-    Result<std::vector<std::string>> symbols = Locked([&] { return store_->Symbols(); });
+    Result<std::vector<std::string>> symbols = pool_->Acquire()->Symbols();
     if (!symbols.ok()) return StoreError(symbols.status());
     std::string out = "{\"ok\":true,\"symbols\":[";
     for (size_t i = 0; i < symbols->size(); ++i) {
@@ -226,18 +271,18 @@ class ReadApi {
     std::string items;
     bool fallback = false;
     {
-      std::lock_guard lock(mu_);
-      Result<size_t> n = read(effective, &items);
+      ConnectionPool::Lease store = pool_->Acquire();
+      Result<size_t> n = read(*store, effective, &items);
       if (!n.ok()) return StoreError(n.status());
       if (*n == 0) {
-        Result<store::LatestRows> latest = store_->Latest(requested.symbol);
+        Result<store::LatestRows> latest = store->Latest(requested.symbol);
         if (!latest.ok()) return StoreError(latest.status());
         if (latest->microbar && latest->microbar->id.event_ts < requested.from) {
           const int64_t span = requested.to.nanos() - requested.from.nanos();
           effective.to = latest->microbar->id.event_ts;
           effective.from = Timestamp::FromNanos(effective.to.nanos() - span);
           items.clear();
-          Result<size_t> again = read(effective, &items);
+          Result<size_t> again = read(*store, effective, &items);
           if (!again.ok()) return StoreError(again.status());
           fallback = true;
         }
@@ -257,19 +302,33 @@ class ReadApi {
     return http::Response::Json(200, std::move(out));
   }
 
-  store::TaStore* store_;
+  std::unique_ptr<ConnectionPool> pool_;
   const Clock* clock_;
-  std::mutex mu_;
 };
 
-}  // namespace
-
-void AddTaReadApi(http::Router& router, store::TaStore* store, const Clock* clock) {
-  auto api = std::make_shared<ReadApi>(store, clock);
+void Register(http::Router& router, std::shared_ptr<ReadApi> api) {
   router.Get("/api/torghut/ta/bars", [api](const http::Request& r) { return api->Bars(r); });
   router.Get("/api/torghut/ta/signals", [api](const http::Request& r) { return api->Signals(r); });
   router.Get("/api/torghut/ta/latest", [api](const http::Request& r) { return api->Latest(r); });
   router.Get("/api/torghut/symbols", [api](const http::Request& r) { return api->Symbols(r); });
+}
+
+}  // namespace
+
+void AddTaReadApi(http::Router& router, store::TaStore* store, const Clock* clock) {
+  Register(router, std::make_shared<ReadApi>(std::make_unique<ConnectionPool>(
+                                                 std::vector<store::TaStore*>{store},
+                                                 std::vector<std::unique_ptr<store::TaStore>>{}),
+                                             clock));
+}
+
+void AddTaReadApi(http::Router& router, std::vector<std::unique_ptr<store::TaStore>> connections,
+                  const Clock* clock) {
+  std::vector<store::TaStore*> raw;
+  for (const auto& c : connections) raw.push_back(c.get());
+  Register(router,
+           std::make_shared<ReadApi>(
+               std::make_unique<ConnectionPool>(std::move(raw), std::move(connections)), clock));
 }
 
 }  // namespace torghut::api

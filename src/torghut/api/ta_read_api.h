@@ -13,8 +13,13 @@
 //   (live updates: GET /api/torghut/ta/stream, api/ta_live_feed.h)
 //
 // Bad input → 400 {"ok":false,"message"} naming the parameter; a store that cannot answer → 503.
-// Store calls are serialized (a TaStore is not thread-safe), so any number of HTTP threads is safe.
+// A TaStore is not thread-safe: each request borrows one connection for its reads, so any number
+// of HTTP threads is safe, and requests read in parallel up to the number of connections (give
+// it one per HTTP thread: a wide window then never holds up `latest`).
 #pragma once
+
+#include <memory>
+#include <vector>
 
 #include "torghut/core/clock.h"
 #include "torghut/http/router.h"
@@ -22,7 +27,10 @@
 
 namespace torghut::api {
 
-// `store` and `clock` must outlive the router.
+// One connection; `store` and `clock` must outlive the router.
 void AddTaReadApi(http::Router& router, store::TaStore* store, const Clock* clock);
+// A pool of connections to one store, owned by the routes; `clock` must outlive the router.
+void AddTaReadApi(http::Router& router, std::vector<std::unique_ptr<store::TaStore>> connections,
+                  const Clock* clock);
 
 }  // namespace torghut::api

@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "torghut/store/clickhouse/clickhouse_ta_store.h"
 #include "torghut/store/store_config.h"
@@ -20,6 +24,8 @@ class FixedClock : public Clock {
   int64_t NowNanos() const override { return now_ns; }
   int64_t now_ns = 0;
 };
+
+using namespace std::chrono_literals;
 
 constexpr int64_t kT0 = 1'704'205'800;  // 2024-01-02T14:30:00Z
 
@@ -188,6 +194,100 @@ TEST_F(ReadApiTest, LatestAndSymbols) {
   EXPECT_TRUE(none["lag_ms"].is_null());
   const json symbols = json::parse(Get("/api/torghut/symbols", "").body);
   EXPECT_EQ(symbols["symbols"], json({"AAPL", "BRK.B"}));
+}
+
+// A store connection whose candle reads wait until the test opens a gate: a slow wide window.
+class GatedStore : public store::TaStore {
+ public:
+  explicit GatedStore(std::unique_ptr<store::TaStore> inner) : inner_(std::move(inner)) {}
+  void Open() {
+    {
+      std::lock_guard lock(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+  bool Waiting() {
+    std::lock_guard lock(mu_);
+    return waiting_;
+  }
+  std::string_view backend() const override { return inner_->backend(); }
+  Result<store::MigrationReport> Migrate() override { return inner_->Migrate(); }
+  Result<int> SchemaVersion() override { return inner_->SchemaVersion(); }
+  Status WriteMicrobars(std::span<const ta::MicrobarRow> r) override {
+    return inner_->WriteMicrobars(r);
+  }
+  Status WriteSignals(std::span<const ta::SignalRow> r) override { return inner_->WriteSignals(r); }
+  Result<std::vector<ta::MicrobarRow>> ReadMicrobars(const store::RangeQuery& q) override {
+    return inner_->ReadMicrobars(q);
+  }
+  Result<std::vector<store::Candle>> ReadCandles(const store::RangeQuery& q) override {
+    std::unique_lock lock(mu_);
+    waiting_ = true;
+    cv_.wait(lock, [&] { return open_; });
+    waiting_ = false;
+    return inner_->ReadCandles(q);
+  }
+  Result<std::vector<ta::SignalRow>> ReadSignals(const store::RangeQuery& q) override {
+    return inner_->ReadSignals(q);
+  }
+  Result<store::LatestRows> Latest(std::string_view s) override { return inner_->Latest(s); }
+  Result<store::Freshness> GetFreshness() override { return inner_->GetFreshness(); }
+  Result<std::vector<std::string>> Symbols() override { return inner_->Symbols(); }
+  Result<store::StorageUsage> Usage() override { return inner_->Usage(); }
+  Result<int64_t> DropDaysBefore(Timestamp cutoff) override {
+    return inner_->DropDaysBefore(cutoff);
+  }
+
+ private:
+  std::unique_ptr<store::TaStore> inner_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false, waiting_ = false;
+};
+
+TEST_F(ReadApiTest, ASlowWindowDoesNotHoldUpOtherRequestsOnAnotherConnection) {
+  store::StoreConfig c;
+  c.data_dir = dir_.path();
+  auto connections = store::OpenTaStores(c, 2).value();
+  // Both connections gate their candle reads: whichever one the wide window borrows holds it.
+  std::vector<GatedStore*> gates;
+  for (auto& conn : connections) {
+    auto gated = std::make_unique<GatedStore>(std::move(conn));
+    gates.push_back(gated.get());
+    conn = std::move(gated);
+  }
+  http::Router router;
+  AddTaReadApi(router, std::move(connections), &clock_);
+  auto dispatch = [&router](const std::string& path, const std::string& query) {
+    http::Request r;
+    r.method = "GET";
+    r.path = path;
+    EXPECT_TRUE(http::ParseQuery(query, &r.query));
+    return router.Dispatch(r);
+  };
+  std::thread slow([&] {
+    const http::Response r =
+        dispatch("/api/torghut/ta/bars", "symbol=AAPL&from=" + std::to_string(kT0) +
+                                             "&to=" + std::to_string(kT0 + 600) + "&resolution=1m");
+    EXPECT_EQ(r.status, 200) << r.body;
+  });
+  ASSERT_TRUE(testing::WaitFor([&] { return gates[0]->Waiting() || gates[1]->Waiting(); }, 10s));
+  // The other connection answers while the wide window is still being read.
+  std::atomic<bool> answered{false};
+  http::Response latest;
+  std::thread fast([&] {
+    latest = dispatch("/api/torghut/ta/latest", "symbol=AAPL");
+    answered = true;
+  });
+  EXPECT_TRUE(testing::WaitFor([&] { return answered.load(); }, 10s))
+      << "latest waited for the wide window's connection";
+  EXPECT_TRUE(gates[0]->Waiting() || gates[1]->Waiting());
+  for (GatedStore* g : gates) g->Open();
+  slow.join();
+  fast.join();
+  EXPECT_EQ(latest.status, 200) << latest.body;
+  EXPECT_EQ(json::parse(latest.body)["bars"]["c"], 100 + 599 % 7);
 }
 
 TEST(ReadApiStoreDownTest, AnUnreachableStoreIs503) {

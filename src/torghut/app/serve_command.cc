@@ -30,11 +30,12 @@ int RunServe() {
     std::fprintf(stderr, "torghut serve: %s\n", s.message().c_str());
     return kExitUsage;
   }
-  auto api_store = store::OpenTaStore(store_config);
+  // One API connection per HTTP thread: requests read in parallel.
+  auto api_stores = store::OpenTaStores(store_config, http_config.threads);
   auto probe_store = store::OpenTaStore(store_config);
-  if (!api_store.ok() || !probe_store.ok()) {
+  if (!api_stores.ok() || !probe_store.ok()) {
     std::fprintf(stderr, "torghut serve: %s\n",
-                 (api_store.ok() ? probe_store.status() : api_store.status()).ToString().c_str());
+                 (api_stores.ok() ? probe_store.status() : api_stores.status()).ToString().c_str());
     return kExitUsage;
   }
   http::Registry metrics;
@@ -64,7 +65,7 @@ int RunServe() {
         return http::Readiness{true, "{\"ready\":true}"};
       },
       http_config);
-  api::AddTaReadApi(router, api_store->get(), &SystemClock());
+  api::AddTaReadApi(router, std::move(*api_stores), &SystemClock());
   auto live_store = store::OpenTaStore(store_config);
   if (!live_store.ok()) {
     std::fprintf(stderr, "torghut serve: %s\n", live_store.status().ToString().c_str());

@@ -128,12 +128,13 @@ int RunUp(const UpFlags& flags) {
       return Fail(s);
     }
   }
-  // Three connections to one SQLite file: the TA service writes, the read API reads.
+  // Connections to one SQLite file: the TA service writes; the read API (one per HTTP thread)
+  // and the live feed read.
   auto ta_store = store::OpenTaStore(store_config);
   if (!ta_store.ok()) return Fail(ta_store.status());
   if (auto m = (*ta_store)->Migrate(); !m.ok()) return Fail(m.status());
-  auto api_store = store::OpenTaStore(store_config);
-  if (!api_store.ok()) return Fail(api_store.status());
+  auto api_stores = store::OpenTaStores(store_config, http_config.threads);
+  if (!api_stores.ok()) return Fail(api_stores.status());
 
   http::Registry metrics;
   http::Router router;
@@ -142,7 +143,7 @@ int RunUp(const UpFlags& flags) {
     market = std::make_unique<sim::MarketServer>(market_options);
     market->Register(router);
   }
-  api::AddTaReadApi(router, api_store->get(), &SystemClock());
+  api::AddTaReadApi(router, std::move(*api_stores), &SystemClock());
   auto live_store = store::OpenTaStore(store_config);
   if (!live_store.ok()) return Fail(live_store.status());
   api::TaLiveFeed live_feed(std::move(*live_store));

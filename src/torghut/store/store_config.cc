@@ -56,6 +56,15 @@ Result<std::unique_ptr<TaStore>> OpenTaStore(const StoreConfig& config) {
   return OpenSqliteTaStore(config.ta_sqlite_path());
 }
 
+Result<std::vector<std::unique_ptr<TaStore>>> OpenTaStores(const StoreConfig& config, int n) {
+  std::vector<std::unique_ptr<TaStore>> out;
+  for (int i = 0; i < n; ++i) {
+    TORGHUT_ASSIGN_OR_RETURN(std::unique_ptr<TaStore> s, OpenTaStore(config));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 Result<std::unique_ptr<TradingStore>> OpenTradingStore(const StoreConfig& config) {
   if (config.trading_backend == "postgres") return OpenPostgresTradingStore(config.db_dsn);
   return OpenSqliteTradingStore(config.trading_sqlite_path());

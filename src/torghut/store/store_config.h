@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "torghut/core/config.h"
 #include "torghut/store/clickhouse/clickhouse_ta_store.h"
@@ -41,6 +42,8 @@ StoreConfig ReadStoreConfig(ConfigReader& cfg);
 extern const char kStoreEnvHelp[];
 
 Result<std::unique_ptr<TaStore>> OpenTaStore(const StoreConfig& config);
+// `n` connections to the same TA store (e.g. one per HTTP thread of a reader).
+Result<std::vector<std::unique_ptr<TaStore>>> OpenTaStores(const StoreConfig& config, int n);
 Result<std::unique_ptr<TradingStore>> OpenTradingStore(const StoreConfig& config);
 
 }  // namespace torghut::store
