@@ -20,6 +20,21 @@
 namespace torghut::app {
 namespace {
 
+// --start of `sim generate` and `sim serve` (`out`: a Timestamp or an optional one): empty keeps
+// `*out`; bad input prints why.
+template <typename Out>
+bool ParseStartFlag(const char* command, const std::string& flag, Out* out) {
+  if (flag.empty()) return true;
+  Result<Timestamp> start = ParseTimeArg(flag);
+  if (!start.ok()) {
+    std::fprintf(stderr, "torghut sim %s: --start: %s\n", command,
+                 start.status().message().c_str());
+    return false;
+  }
+  *out = *start;
+  return true;
+}
+
 struct GenerateFlags {
   sim::GeneratorOptions options;
   std::string start;
@@ -27,14 +42,7 @@ struct GenerateFlags {
 };
 
 int RunGenerate(GenerateFlags& flags) {
-  if (!flags.start.empty()) {
-    Result<Timestamp> start = ParseTimeArg(flags.start);
-    if (!start.ok()) {
-      std::fprintf(stderr, "torghut sim generate: --start: %s\n", start.status().message().c_str());
-      return kExitUsage;
-    }
-    flags.options.start = *start;
-  }
+  if (!ParseStartFlag("generate", flags.start, &flags.options.start)) return kExitUsage;
   if (Status s = sim::ValidateOptions(flags.options); !s.ok()) {
     std::fprintf(stderr, "torghut sim generate: %s\n", s.message().c_str());
     return kExitUsage;
@@ -130,14 +138,7 @@ struct ServeFlags {
 
 int RunServe(ServeFlags& flags) {
   const std::atomic<bool>& stop = StopOnSignals();
-  if (!flags.start.empty()) {
-    Result<Timestamp> start = ParseTimeArg(flags.start);
-    if (!start.ok()) {
-      std::fprintf(stderr, "torghut sim serve: --start: %s\n", start.status().message().c_str());
-      return kExitUsage;
-    }
-    flags.options.start = *start;
-  }
+  if (!ParseStartFlag("serve", flags.start, &flags.options.start)) return kExitUsage;
   if (Status s = sim::ValidateMarketServerOptions(flags.options); !s.ok()) {
     std::fprintf(stderr, "torghut sim serve: %s\n", s.message().c_str());
     return kExitUsage;
