@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
   const pid_t up = fork();
   if (up == 0) {
     setenv("TORGHUT_HTTP_ACCESS_LOG", "false", 1);
-    setenv("TORGHUT_LOG_LEVEL", "warn", 1);
+    setenv("TORGHUT_LOG_LEVEL", "warn", 0);  // the caller's level wins
     execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
     _exit(127);
   }
