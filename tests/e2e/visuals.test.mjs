@@ -89,6 +89,7 @@ async function shot(page, name) {
 const state = (page) => page.evaluate(() => window.torghutVisuals.state());
 const points = (page, name) => page.evaluate((n) => window.torghutVisuals.points(n), name);
 const seconds = (iso) => Math.floor(Date.parse(iso) / 1000);
+const round2 = (v) => Math.round(v * 100) / 100;
 
 // Opens the page and returns the /bars and /signals answers the page loaded its window from.
 async function open(page, query) {
@@ -166,6 +167,18 @@ step('candles', 'candles render for a symbol with data, at 1 s and aggregated re
       assert.deepEqual([c.open, c.high, c.low, c.close], [b.o, b.h, b.l, b.c], `candle at ${b.window_start}`);
     }
     assert.ok(await page.locator('#chart canvas').first().isVisible());
+    // The legend follows the crosshair: hovering the chart's middle names that candle's values.
+    const box = await page.locator('#chart').boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3);
+    const legend = page.locator('#legend');
+    await waitFor('a legend for the hovered candle', async () => (await legend.getAttribute('data-time')) !== null);
+    const hovered = Number(await legend.getAttribute('data-time'));
+    const candle = (await points(page, 'candles')).find((c) => c.time === hovered);
+    assert.ok(candle, `the legend names a drawn candle (${hovered})`);
+    const shown = Object.fromEntries([...(await legend.textContent()).matchAll(/\b([OHLC]) ([\d,.]+)/g)].map((m) => [m[1], Number(m[2].replaceAll(',', ''))]));
+    assert.deepEqual(shown, { O: round2(candle.open), H: round2(candle.high), L: round2(candle.low), C: round2(candle.close) });
+    await shot(page, `1-legend-${resolution}`);
+    await page.mouse.move(0, 0);
     assert.equal(await page.locator('#nodata').isVisible(), false);
     assert.equal(await page.locator('#error').isVisible(), false);
     await shot(page, `1-candles-${resolution}`);

@@ -41,7 +41,7 @@ const ui = {
   nodata: $<HTMLDivElement>('nodata'),
 };
 
-const chart = new TaChart(ui.chart);
+const chart = new TaChart(ui.chart, $<HTMLDivElement>('legend'));
 let view: ViewState;
 let status: ChartStatus = 'loading';
 let generation = 0; // bumps on every new window; answers for an older one are dropped

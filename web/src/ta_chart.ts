@@ -70,6 +70,11 @@ const timeOfDay = new Intl.DateTimeFormat('en-US', { timeZone: NEW_YORK, hour: '
 const dayAndTime = new Intl.DateTimeFormat('en-US', { timeZone: NEW_YORK, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 const dayOnly = new Intl.DateTimeFormat('en-US', { timeZone: NEW_YORK, month: 'short', day: 'numeric' });
 
+// Prices and indicator values: 2 decimals at least, up to 4 for small magnitudes (MACD, spreads).
+function fmt(v: number): string {
+  return v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: Math.abs(v) < 10 ? 4 : 2 });
+}
+
 function toTime(iso: string): UTCTimestamp {
   return Math.floor(Date.parse(iso) / 1000) as UTCTimestamp;
 }
@@ -83,7 +88,13 @@ export class TaChart {
   // Per shown indicator, its series and the time of each one's newest point.
   private readonly drawn = new Map<Indicator, { field: SignalField; series: ISeriesApi<SeriesType>; last: number }[]>();
 
-  constructor(container: HTMLElement) {
+  // The time under the crosshair, or null: the legend then shows the newest candle.
+  private hovered: number | null = null;
+
+  constructor(
+    container: HTMLElement,
+    private readonly legend: HTMLElement,
+  ) {
     this.chart = createChart(container, {
       autoSize: true,
       layout: { background: { type: ColorType.Solid, color: '#ffffff' }, textColor: '#1f2d3d', panes: { separatorColor: '#d0d7de' } },
@@ -104,6 +115,40 @@ export class TaChart {
       wickUpColor: '#26a69a',
       wickDownColor: '#ef5350',
     });
+    this.chart.subscribeCrosshairMove((p) => {
+      this.hovered = p.time === undefined ? null : (p.time as number);
+      this.renderLegend();
+    });
+  }
+
+  // The values at the hovered (or newest) candle: its OHLCV and each shown indicator, from the
+  // rows as the API gave them. data-time names the candle.
+  private renderLegend(): void {
+    const t = this.hovered ?? (Number.isFinite(this.lastBarTime) ? this.lastBarTime : null);
+    const bar = t === null ? undefined : this.bars.get(t);
+    if (t === null || !bar) {
+      this.legend.hidden = true;
+      return;
+    }
+    const parts: string[] = [
+      dayAndTime.format(new Date(t * 1000)),
+      `O ${fmt(bar.o)}`,
+      `H ${fmt(bar.h)}`,
+      `L ${fmt(bar.l)}`,
+      `C ${fmt(bar.c)}`,
+      `V ${bar.v}`,
+    ];
+    const sig = this.signals.get(t);
+    for (const [indicator, lines] of this.drawn) {
+      for (const { field } of lines) {
+        const spec = INDICATOR_SERIES[indicator].lines.find((l) => l.field === field)!;
+        const value = sig ? sig[field] : null;
+        parts.push(`${spec.title} ${value === null ? '–' : fmt(value)}`);
+      }
+    }
+    this.legend.hidden = false;
+    this.legend.dataset.time = String(t);
+    this.legend.textContent = parts.join('   ');
   }
 
   // Replaces everything with a window's rows.
@@ -114,6 +159,7 @@ export class TaChart {
     for (const s of signals) this.signals.set(toTime(s.window_start), s);
     this.redrawCandles();
     for (const indicator of this.drawn.keys()) this.redrawIndicator(indicator);
+    this.renderLegend();
   }
 
   // Rows from the live stream or a refreshed tail: new candles, or newer versions of shown ones.
@@ -135,6 +181,7 @@ export class TaChart {
       } else redraw = true;
     }
     if (redraw) this.redrawCandles();
+    this.renderLegend();
   }
 
   applySignals(rows: SignalRow[]): void {
@@ -163,6 +210,7 @@ export class TaChart {
       }
     }
     for (const indicator of redraw) this.redrawIndicator(indicator);
+    this.renderLegend();
   }
 
   setShown(indicator: Indicator, shown: boolean): void {
@@ -172,6 +220,7 @@ export class TaChart {
       // Removing a pane's last series removes the pane.
       for (const { series } of this.drawn.get(indicator)!) this.chart.removeSeries(series);
       this.drawn.delete(indicator);
+      this.renderLegend();
       return;
     }
     const spec = INDICATOR_SERIES[indicator];
@@ -192,6 +241,7 @@ export class TaChart {
     if (spec.pane === 'own') this.chart.panes()[pane]?.setStretchFactor(0.35);
     this.drawn.set(indicator, created);
     this.redrawIndicator(indicator);
+    this.renderLegend();
   }
 
   // Shows the whole window (after a new window is loaded).
