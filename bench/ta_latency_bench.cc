@@ -31,9 +31,9 @@
 #include <thread>
 #include <vector>
 
+#include "bench/latency_report.h"
 #include "torghut/alpaca/envelope.h"
 #include "torghut/bus/embedded/embedded_bus.h"
-#include "bench/latency_report.h"
 #include "torghut/core/time.h"
 #include "torghut/store/store_config.h"
 #include "torghut/store/ta_store.h"
