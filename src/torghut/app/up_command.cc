@@ -153,12 +153,15 @@ int RunUp(const UpFlags& flags) {
   processor::AddTaRoutes(router, metrics, service, ta_config, http_config, "/ta");
   // The forwarder is built once the simulator's port is known (below); readiness reads it then.
   std::atomic<forwarder::Forwarder*> fwd_ptr{nullptr};
+  auto ws_health = [&fwd_ptr] {
+    forwarder::Forwarder* f = fwd_ptr.load();
+    return f ? f->Health() : forwarder::ForwarderHealth{};
+  };
   http::AddStandardEndpoints(
       router, metrics,
-      [&service, &fwd_ptr] {
+      [&service, &ws_health] {
         const http::Readiness ta = processor::TaReadiness(service.Report());
-        forwarder::Forwarder* f = fwd_ptr.load();
-        const forwarder::ForwarderHealth ws = f ? f->Health() : forwarder::ForwarderHealth{};
+        const forwarder::ForwarderHealth ws = ws_health();
         nlohmann::json j = {{"ready", ta.ready && ws.ready},
                             {"ws", nlohmann::json::parse(ws.Json())},
                             {"ta", nlohmann::json::parse(ta.json)}};
@@ -166,9 +169,9 @@ int RunUp(const UpFlags& flags) {
       },
       http_config);
   std::unique_ptr<forwarder::Forwarder> fwd;
-  router.Get("/ws/status", [&fwd_ptr](const http::Request&) {
-    forwarder::Forwarder* f = fwd_ptr.load();
-    return http::Response::Json(200, f ? f->Health().Json() : forwarder::ForwarderHealth{}.Json());
+  // (AddForwarderEndpoints needs the forwarder, which needs the bound port: this reads it late.)
+  router.Get("/ws/status", [&ws_health](const http::Request&) {
+    return http::Response::Json(200, ws_health().Json());
   });
   http::Server server(http_config, std::move(router), &metrics);
   if (Status s = server.Start(); !s.ok()) return Fail(s);

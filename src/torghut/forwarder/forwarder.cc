@@ -849,11 +849,7 @@ void AddForwarderEndpoints(http::Router& router, http::Registry& metrics, const 
         return http::Readiness{h.ready, h.Json()};
       },
       config);
-  AddForwarderRoutes(router, fwd, "");
-}
-
-void AddForwarderRoutes(http::Router& router, const Forwarder& fwd, const std::string& prefix) {
-  router.Get(prefix + "/status", [&fwd](const http::Request&) {
+  router.Get("/status", [&fwd](const http::Request&) {
     return http::Response::Json(200, fwd.Health().Json());
   });
 }

@@ -99,7 +99,5 @@ class Forwarder {
 // GET /healthz, /readyz (the JSON of SPEC §2), /metrics, and GET /status (the same JSON).
 void AddForwarderEndpoints(http::Router& router, http::Registry& metrics, const Forwarder& fwd,
                            const http::ServerConfig& config);
-// Only GET prefix + "/status": for a process that runs more than one role (`up`).
-void AddForwarderRoutes(http::Router& router, const Forwarder& fwd, const std::string& prefix);
 
 }  // namespace torghut::forwarder
