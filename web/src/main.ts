@@ -182,9 +182,9 @@ function scheduleTailRefresh(mine: number): void {
   tailTimer = window.setTimeout(async () => {
     tailTimer = null;
     lastTailRefresh = Date.now();
-    const last = chart.snapshot().lastCandle;
-    if (!last || !lastQuery || mine !== generation) return;
-    const fromMs = wholeBucketsFrom(last.time * 1000 - resolutionMs(lastQuery.resolution), lastQuery.resolution);
+    const last = chart.lastCandleTime();
+    if (last === null || !lastQuery || mine !== generation) return;
+    const fromMs = wholeBucketsFrom(last * 1000 - resolutionMs(lastQuery.resolution), lastQuery.resolution);
     const q: WindowQuery = { ...lastQuery, fromMs, toMs: Date.now() };
     try {
       const [bars, signals] = await Promise.all([fetchBars(q), fetchSignals(q)]);

@@ -124,7 +124,7 @@ export class TaChart {
   // The values at the hovered (or newest) candle: its OHLCV and each shown indicator, from the
   // rows as the API gave them. data-time names the candle.
   private renderLegend(): void {
-    const t = this.hovered ?? (Number.isFinite(this.lastBarTime) ? this.lastBarTime : null);
+    const t = this.hovered ?? this.lastCandleTime();
     const bar = t === null ? undefined : this.bars.get(t);
     if (t === null || !bar) {
       this.legend.hidden = true;
@@ -247,6 +247,11 @@ export class TaChart {
   // Shows the whole window (after a new window is loaded).
   fit(): void {
     this.chart.timeScale().fitContent();
+  }
+
+  // The newest candle's time (s), or null when there is none.
+  lastCandleTime(): number | null {
+    return Number.isFinite(this.lastBarTime) ? this.lastBarTime : null;
   }
 
   // The points drawn for the candles or one signal field (empty when that field is not shown).
