@@ -117,6 +117,21 @@ inline bool SymbolAndTime(const DecodedMessage& m, SymbolId* symbol, Timestamp* 
   return *symbol != kNoSymbol;
 }
 
+// The market event a decoded message carries; false for control messages ("success", "error",
+// "subscription"), which are not market data.
+inline bool ToMarketEvent(const DecodedMessage& m, market::Event* out) {
+  return std::visit(
+      [&](const auto& e) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(e)>, size_t>) {
+          return false;
+        } else {
+          *out = e;
+          return true;
+        }
+      },
+      m.event);
+}
+
 struct FrameStats {
   int64_t messages = 0;  // objects seen
   int64_t decoded = 0;

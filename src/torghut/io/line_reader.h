@@ -29,6 +29,8 @@ class LineReader {
   int64_t line_number() const { return line_number_; }
   uint64_t bytes_read() const { return pos_; }
   uint64_t size() const { return size_; }
+  // The whole mapped file (valid while the reader lives).
+  std::string_view contents() const { return std::string_view(data_, size_); }
   // Bytes of the mapping that follow `line` (a view returned by Next): lets parsers that read a
   // little past the end of their input (simdjson's padding) skip copying the line.
   uint64_t BytesAfter(std::string_view line) const {

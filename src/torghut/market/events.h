@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <variant>
 
 #include "torghut/core/symbols.h"
 #include "torghut/core/time.h"
@@ -128,5 +129,17 @@ struct Cancel {
   char tape = 0;
   friend bool operator==(const Cancel&, const Cancel&) = default;
 };
+
+// Any market-data event, as every TA driver (the TA service, file replay, backtest) hands it to
+// the engine (ta::Engine::Apply).
+using Event = std::variant<Trade, Quote, Bar, Correction, Cancel, TradingStatus, Luld>;
+
+// The symbol and event time of any event (each alternative has both).
+inline SymbolId SymbolOf(const Event& e) {
+  return std::visit([](const auto& x) { return x.symbol; }, e);
+}
+inline Timestamp TimeOf(const Event& e) {
+  return std::visit([](const auto& x) { return x.ts; }, e);
+}
 
 }  // namespace torghut::market

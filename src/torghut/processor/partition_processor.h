@@ -2,22 +2,22 @@
 // topics' partition p — merged into one deterministic event sequence and run through one engine.
 //
 //   PartitionProcessor p(0, engine_config, &sessions, &sink);
-//   p.Add(InputKind::kTrades, offset, envelope_json);      // as the consumer delivers them
-//   p.Drain({.trades = false, .quotes = true, .bars = true});  // quotes/bars: nothing more on the
-//   bus std::string ckpt = p.Checkpoint();                     // engine state + next offsets
+//   p.Add(ta::InputKind::kTrades, offset, envelope_json);   // as the consumer delivers them
+//   p.Drain({.trades = false, .quotes = true, .bars = true});
+//   std::string ckpt = p.Checkpoint();                       // engine state + next offsets
 //
-// Determinism (SPEC §4): the engine's final rows depend on each symbol's inputs *and* on where
-// quotes fall between trades. Messages are therefore released in order of their heads' event
-// time across the three topics (ties: trades, quotes, bars; then offset), and a message is only
-// released while every other topic either has a queued message or has nothing more on the bus
-// (`caught_up`). When the input is already on the bus, the released sequence is a pure function of
-// the three partition logs, whatever the poll sizes, restarts or crashes — which is what makes
-// the final rows identical.
+// Determinism (SPEC §4): messages are decoded here and released through ta::InputMerge, the one
+// merge every TA driver uses (file replay and backtest too), with `caught_up` saying which topics
+// have nothing more on the bus. Each symbol's released sequence is a pure function of its own
+// messages in the three partition logs, whatever the poll sizes, restarts, crashes or partition
+// counts — which is what makes the final rows identical.
 //
-// Positions: NextOffset(kind) is the offset of the first message not yet *processed* (queued
-// messages do not count); a checkpoint records them and the consumer seeks there on restore.
-// Messages below the position (redeliveries) are ignored. Undecodable messages and payloads that
-// are not market data are counted and skipped in order.
+// Positions: the merge releases symbols independently, so what has been processed is not a prefix
+// of each log. NextOffset(kind) is the offset of the first message not yet processed (where a
+// restored processor reads from); the checkpoint also records, per symbol and kind, the last
+// offset already processed beyond that point, and a restored processor skips those messages when
+// they are delivered again. Messages below the position (redeliveries) are ignored. Undecodable
+// messages and payloads that are not market data are counted and skipped in order.
 //
 // Single-threaded; the sink is called synchronously from Drain/EmitProvisional/FinalizeIdle.
 #pragma once
@@ -35,20 +35,13 @@
 #include "torghut/core/status.h"
 #include "torghut/core/symbols.h"
 #include "torghut/ta/engine.h"
+#include "torghut/ta/input_merge.h"
 
 namespace torghut::processor {
 
-enum class InputKind : uint8_t { kTrades = 0, kQuotes = 1, kBars = 2 };
-inline constexpr int kInputKinds = 3;
-
-// For each input topic: true when the consumer has fetched everything the bus holds for this
-// partition (so an empty queue means "no more data", not "not fetched yet").
-struct CaughtUp {
-  bool trades = false, quotes = false, bars = false;
-  bool operator[](InputKind k) const {
-    return k == InputKind::kTrades ? trades : k == InputKind::kQuotes ? quotes : bars;
-  }
-};
+using ta::CaughtUp;
+using ta::InputKind;
+using ta::kInputKinds;
 
 // Messages a processor leaves out (replays of a window or of some symbols). Left-out messages
 // still advance the positions.
@@ -82,8 +75,8 @@ class PartitionProcessor {
   // Releases queued messages in merge order while the rule above allows. Returns how many.
   int64_t Drain(const CaughtUp& caught_up);
   // Queued, not yet processed.
-  size_t Queued() const;
-  size_t Queued(InputKind kind) const { return queues_[static_cast<int>(kind)].size(); }
+  size_t Queued() const { return merge_.Queued(); }
+  size_t Queued(InputKind kind) const { return merge_.Queued(kind); }
 
   void EmitProvisional() { engine_->EmitProvisional(); }
   void SetProcessingTime(Timestamp now) { engine_->SetProcessingTime(now); }
@@ -93,7 +86,8 @@ class PartitionProcessor {
   // End of a finite input (a replay window): every open bar becomes final.
   void FinalizeAll() { engine_->FinalizeAll(); }
 
-  int64_t NextOffset(InputKind kind) const { return next_offset_[static_cast<int>(kind)]; }
+  // The first offset of `kind` not yet processed (all before it are).
+  int64_t NextOffset(InputKind kind) const;
   // Where a restored (or new) processor starts; only before the first Add.
   void SetNextOffset(InputKind kind, int64_t offset);
 
@@ -106,14 +100,9 @@ class PartitionProcessor {
   const ta::EngineCounters& engine_counters() const { return engine_->counters(); }
 
  private:
-  struct Pending {
-    int64_t offset = 0;
-    int64_t event_ns = INT64_MIN;  // INT64_MIN for messages to skip: released first
-    bool usable = false;
-    alpaca::DecodedMessage message;
-    ta::InputMeta meta;
-  };
-  void Process(InputKind kind, Pending& p);
+  void Process(SymbolId symbol, InputKind kind, ta::MergeInput& input);
+  // Marks `offset` of `kind` processed (it was queued; offsets of one kind queue in order).
+  void Done(InputKind kind, int64_t offset);
 
   int32_t partition_;
   ta::EngineConfig config_;
@@ -123,9 +112,12 @@ class PartitionProcessor {
   std::unique_ptr<alpaca::EnvelopeDecoder> decoder_;
   alpaca::Envelope envelope_;
   std::unique_ptr<ta::Engine> engine_;
-  std::array<std::deque<Pending>, kInputKinds> queues_;
-  std::array<int64_t, kInputKinds> next_offset_{};  // first unprocessed
-  std::array<int64_t, kInputKinds> next_add_{};     // first not yet queued
+  ta::InputMerge merge_;
+  // Per kind: offsets queued in the merge, ascending, with whether each is processed yet.
+  std::array<std::deque<std::pair<int64_t, bool>>, kInputKinds> pending_;
+  std::array<int64_t, kInputKinds> next_add_{};  // first not yet queued
+  // Per symbol and kind: the last offset processed (-1: none) — the redelivery filter.
+  std::vector<std::array<int64_t, kInputKinds>> processed_;
   ProcessorCounters counters_;
   InputFilter filter_;
 };

@@ -56,7 +56,7 @@ RunRows Reference(const Logs& logs, const ta::EngineConfig& config) {
     }
   }
   p.Drain({true, true, true});
-  p.FinalizeIdle(Timestamp::FromSeconds(4'000'000'000));
+  p.FinalizeAll();  // end of the logs
   return {rows.MicrobarsJsonl(), rows.SignalsJsonl(), p.counters()};
 }
 
@@ -101,7 +101,7 @@ RunRows Chunked(const Logs& logs, const ta::EngineConfig& config, uint64_t seed,
     }
   }
   p->Drain({true, true, true});
-  p->FinalizeIdle(Timestamp::FromSeconds(4'000'000'000));
+  p->FinalizeAll();  // end of the logs
   return {rows.MicrobarsJsonl(), rows.SignalsJsonl(), p->counters()};
 }
 
@@ -128,6 +128,64 @@ TEST(PartitionProcessor, FinalRowsDoNotDependOnChunkingOrRestores) {
   }
 }
 
+// A partition that moves to another process (revocation checkpoint → the next owner restores it
+// while the bus holds nothing newer, so it is caught up at once) keeps its open bars open: the
+// idle rule counts from the restore, not from the epoch. Were every open bar finalized there, the
+// trades still due for them would arrive as revisions of bars behind the newest final one, which
+// the indicator chain never sees — vwap_session and vwap_w5m would drift from an uninterrupted run.
+TEST(PartitionProcessor, ARestoredPartitionThatIsCaughtUpKeepsItsOpenBarsOpen) {
+  const Logs logs = MakeLogs(12, 120);
+  ta::EngineConfig config;
+  const RunRows ref = Reference(logs, config);
+  // The bus held everything up to a moment in the middle of the data, then the rest arrived.
+  std::array<size_t, kInputKinds> cut{};
+  const Timestamp middle = ParseRfc3339("2024-01-02T14:31:00Z").value();
+  for (int k = 0; k < kInputKinds; ++k) {
+    while (cut[k] < logs[k].size()) {
+      const std::string& line = logs[k][cut[k]];
+      const size_t at = line.find("\"eventTs\":\"");
+      if (at != std::string::npos &&
+          ParseRfc3339(line.substr(at + 11, line.find('"', at + 11) - at - 11)).value() >= middle) {
+        break;
+      }
+      ++cut[k];
+    }
+    ASSERT_GT(cut[k], 0u);
+    ASSERT_LT(cut[k], logs[k].size());
+  }
+  const Timestamp now = Timestamp::FromSeconds(1'800'000'000);
+  ta::TradingSessions sessions(&Calendar());
+  ta::FinalRowCollector rows;
+  auto owner = std::make_unique<PartitionProcessor>(0, config, &sessions, &rows);
+  owner->SetProcessingTime(now);
+  for (int k = 0; k < kInputKinds; ++k) {
+    for (size_t i = 0; i < cut[k]; ++i) {
+      owner->Add(static_cast<InputKind>(k), static_cast<int64_t>(i), logs[k][i]);
+    }
+  }
+  owner->Drain({true, true, true});  // caught up: the bus holds nothing more yet
+  const std::string ckpt = owner->Checkpoint();
+  owner.reset();  // revoked
+
+  auto next = std::make_unique<PartitionProcessor>(0, config, &sessions, &rows);
+  ASSERT_TRUE(next->Restore(ckpt).ok());
+  const Timestamp later = now + 5 * kNanosPerMilli;
+  next->SetProcessingTime(later);
+  EXPECT_EQ(next->Drain({true, true, true}), 0);
+  next->FinalizeIdle(later);  // what the service does for a caught-up partition
+  for (int k = 0; k < kInputKinds; ++k) {
+    for (size_t i = static_cast<size_t>(next->NextOffset(static_cast<InputKind>(k)));
+         i < logs[k].size(); ++i) {
+      next->Add(static_cast<InputKind>(k), static_cast<int64_t>(i), logs[k][i]);
+    }
+  }
+  next->Drain({true, true, true});
+  next->FinalizeAll();
+  EXPECT_GT(next->engine_counters().revisions, 0);  // late trades still revise bars
+  EXPECT_TRUE(rows.MicrobarsJsonl() == ref.microbars);
+  EXPECT_TRUE(rows.SignalsJsonl() == ref.signals) << "signals differ (vwap_session, vwap_w5m)";
+}
+
 TEST(PartitionProcessor, WaitsForATopicThatIsBehindAndNotForOneThatIsCaughtUp) {
   const Logs logs = MakeLogs(3, 30);
   ta::TradingSessions sessions(&Calendar());
@@ -137,8 +195,10 @@ TEST(PartitionProcessor, WaitsForATopicThatIsBehindAndNotForOneThatIsCaughtUp) {
   // Quotes not fetched yet but on the bus: nothing may be released.
   EXPECT_EQ(p.Drain({false, false, true}), 0);
   EXPECT_EQ(p.NextOffset(InputKind::kTrades), 0);
-  // Quotes caught up (none on the bus): trades flow.
-  EXPECT_EQ(p.Drain({false, true, true}), 100);
+  // Quotes caught up (none on the bus): trades flow (98 of them: the heartbeat and the corrupt
+  // message among the first 100 were skipped when they were added).
+  EXPECT_EQ(p.Drain({false, true, true}), 98);
+  EXPECT_EQ(p.counters().bad + p.counters().ignored, 2);
   // A quote arrives: it waits until trades show whether an earlier trade is still coming.
   p.Add(InputKind::kQuotes, 0, logs[1][0]);
   EXPECT_EQ(p.Drain({false, false, true}), 0);

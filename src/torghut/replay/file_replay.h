@@ -11,10 +11,18 @@
 // Blank lines are ignored. A line that does not decode — or any message in it that is skipped —
 // is reported through `on_bad_line` with its 1-based line number and skipped; the run goes on.
 //
-// This is the same engine as the live TA service, driven in event order as the file has it, so
-// the output is the contract's "pure function of the input log". The knobs below exist to prove
-// that: partitioning by symbol hash, emitting provisional rows every N events and snapshotting the
-// engine mid-file (save → new engine → load) must all leave the final rows byte-identical.
+// This is the same engine as the live TA service, fed through the same merge (ta/input_merge.h):
+// the file's trades, quotes and minute bars are three inputs, each in file order, released per
+// symbol by event time exactly as the TA service releases its three topics. A file of the bus
+// envelopes the TA service read (e.g. `torghut bus dump` of its input topics) gives byte-identical
+// final rows. The knobs exist to prove determinism: spreading symbols over several engines,
+// emitting provisional rows every N events and snapshotting the engines mid-file (save → new
+// engine → load) must leave the final rows byte-identical.
+//
+// Memory: a symbol's input waits in the merge until each of its three kinds has a queued message
+// or has no more lines in the file (found by a scan from the end, replay/internal/kind_scan.h). A
+// symbol that has no quotes (or no minute bars) while other symbols keep them coming is held until
+// the file's last quote (bar) line.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +32,8 @@
 #include <vector>
 
 #include "torghut/core/status.h"
+#include "torghut/core/symbols.h"
+#include "torghut/market/events.h"
 #include "torghut/ta/engine.h"
 
 namespace torghut::replay {
@@ -36,6 +46,9 @@ struct FileReplayOptions {
   int partitions = 1;                      // engines, symbols routed by hash of the name
   int64_t provisional_every_events = 0;    // 0 = never emit provisional rows
   std::vector<int64_t> snapshot_at_lines;  // after these line numbers: save + restore engines
+  // Called with every market event just before the engine gets it, in the merge's order (a
+  // backtest's matching engine watches the market through this). May be empty.
+  std::function<void(const market::Event& event, const SymbolTable& symbols)> on_event;
 };
 
 struct FileReplayResult {

@@ -16,6 +16,7 @@ constexpr uint32_t kSnapshotMagic = 0x54484754;  // "TGHT"
 // 3: the rolling-VWAP ring is saved verbatim (a revision right after a restore needs it).
 constexpr uint32_t kSnapshotVersion = 3;
 constexpr size_t kMaxPendingQuotes = 4096;
+constexpr int64_t kIdleClockUnknown = INT64_MIN;
 constexpr size_t kMinuteHistory = 16;
 
 struct QuoteAt {
@@ -110,7 +111,9 @@ struct Engine::SymbolState {
   int64_t last_1m_start = INT64_MIN;
   internal::Ring<MinuteRef> minutes;  // recent minute bars, oldest first
   bool dirty_listed = false;
-  int64_t last_input_processing_ns = INT64_MIN;  // processing time; not snapshotted
+  // Processing time of the symbol's last input, for the idle rule. Not snapshotted: a restored
+  // symbol's clock is kIdleClockUnknown and starts at the first FinalizeIdle after the restore.
+  int64_t last_input_processing_ns = kIdleClockUnknown;
 };
 
 Status EngineConfig::Validate() const {
@@ -291,6 +294,21 @@ void Engine::Prune(SymbolState& st) {
 
 // --------------------------------------------------------------------------------------------
 // Inputs.
+
+bool Engine::Apply(const market::Event& event, const InputMeta& meta) {
+  struct Dispatch {
+    Engine* e;
+    const InputMeta& meta;
+    bool operator()(const market::Trade& x) { return e->OnTrade(x, meta), true; }
+    bool operator()(const market::Quote& x) { return e->OnQuote(x, meta), true; }
+    bool operator()(const market::Bar& x) { return e->OnBar(x, meta), true; }
+    bool operator()(const market::Cancel& x) { return e->OnCancel(x, meta), true; }
+    bool operator()(const market::Correction& x) { return e->OnCorrection(x, meta), true; }
+    bool operator()(const market::TradingStatus&) { return false; }
+    bool operator()(const market::Luld&) { return false; }
+  };
+  return std::visit(Dispatch{this, meta}, event);
+}
 
 void Engine::OnTrade(const market::Trade& t, const InputMeta& meta) {
   SymbolState& st = State(t.symbol);
@@ -516,7 +534,15 @@ void Engine::FinalizeIdle(Timestamp processing_now) {
   const int64_t cutoff = processing_now.nanos() - config_.idle_timeout_ms * kNanosPerMilli;
   for (SymbolId id = 0; id < states_.size(); ++id) {
     SymbolState* st = states_[id].get();
-    if (st == nullptr || st->last_input_processing_ns > cutoff) continue;
+    if (st == nullptr) continue;
+    if (st->last_input_processing_ns == kIdleClockUnknown) {
+      // Restored from a snapshot: idle from now on, not since the epoch — otherwise a partition
+      // that moves to another process would have every open bar finalized at once, and the
+      // trades still due for them would become revisions that the indicators never see.
+      st->last_input_processing_ns = processing_now.nanos();
+      continue;
+    }
+    if (st->last_input_processing_ns > cutoff) continue;
     FinalizeUpTo(id, *st, INT64_MAX);
   }
 }
@@ -673,7 +699,7 @@ Status Engine::Load(BinaryReader& r) {
       if (!r.GetI64(&m.start) || !r.GetI64(&m.mutations)) return r.Error();
       st.minutes.push_back(m);
     }
-    st.last_input_processing_ns = processing_now_.nanos();
+    st.last_input_processing_ns = kIdleClockUnknown;
   }
   if (!r.ok()) return r.Error();
   return Status::Ok();

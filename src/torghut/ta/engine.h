@@ -1,13 +1,14 @@
 // The TA engine: trades → 1-second microbars → indicator signals, on event time.
 //
 //   Engine engine(config, &symbols, &sessions, &sink);
-//   engine.OnTrade(trade, meta);        // ...OnQuote, OnBar, OnCancel, OnCorrection
+//   engine.Apply(event, meta);          // a market::Event, in the order ta::InputMerge releases
 //   engine.EmitProvisional();           // optional, after a batch: live, not-yet-final rows
 //   engine.FinalizeAll();               // end of input (file replay)
 //
 // One engine serves one input partition and is single-threaded; live, replay and backtest all
-// drive this same class. Everything it emits is a pure function of each symbol's own input
-// sequence (see docs/adr/002-ta-event-time.md for why the watermark is per symbol):
+// drive this same class, in the order of the one input merge (ta/input_merge.h). Everything it
+// emits is a pure function of each symbol's own input sequence (see
+// docs/adr/002-ta-event-time.md for why the watermark is per symbol):
 //  - Watermark per symbol = max trade event time − max_out_of_order. A bar [s, s+1s) is final once
 //    the watermark reaches s+1s. Until then EmitProvisional() may publish it with is_final = 0.
 //  - A trade that arrives after its bar is final revises it (same identity, higher version), as do
@@ -122,6 +123,10 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
+  // The one entry point of every driver: dispatches to the On* handler of the event's kind.
+  // false for kinds TA does not use (trading statuses, LULD bands), left for the caller to count.
+  bool Apply(const market::Event& event, const InputMeta& meta);
+
   void OnTrade(const market::Trade& trade, const InputMeta& meta);
   void OnQuote(const market::Quote& quote, const InputMeta& meta);
   void OnBar(const market::Bar& bar, const InputMeta& meta);
@@ -134,7 +139,8 @@ class Engine {
   // Processing time, used only by the idle rule. Live drivers call it per batch.
   void SetProcessingTime(Timestamp now) { processing_now_ = now; }
   // Finalizes the open bars of every symbol that received no input for idle_timeout_ms of
-  // processing time (see SetProcessingTime). Live only; replays never call it.
+  // processing time (see SetProcessingTime). Live only; replays never call it. A symbol restored
+  // by Load() starts its idle clock at the first call after the restore.
   void FinalizeIdle(Timestamp processing_now);
   // Finalizes every open bar (end of input).
   void FinalizeAll();

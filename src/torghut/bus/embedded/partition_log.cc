@@ -233,6 +233,32 @@ PartitionWriter::~PartitionWriter() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
+// Holds the partition's writer lock for one append (or retention pass). Other writers wait: each
+// holds it only for one write.
+class PartitionWriter::LockGuard {
+ public:
+  explicit LockGuard(int fd) : fd_(fd) {
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno != EINTR) {
+        status_ = ErrnoStatus("cannot lock writer.lock");
+        return;
+      }
+    }
+    locked_ = true;
+  }
+  ~LockGuard() {
+    if (locked_) ::flock(fd_, LOCK_UN);
+  }
+  LockGuard(const LockGuard&) = delete;
+  LockGuard& operator=(const LockGuard&) = delete;
+  const Status& status() const { return status_; }
+
+ private:
+  int fd_;
+  bool locked_ = false;
+  Status status_;
+};
+
 Result<std::unique_ptr<PartitionWriter>> PartitionWriter::Open(const fs::path& dir,
                                                                const EmbeddedOptions& options) {
   std::error_code ec;
@@ -241,13 +267,25 @@ Result<std::unique_ptr<PartitionWriter>> PartitionWriter::Open(const fs::path& d
   std::unique_ptr<PartitionWriter> w(new PartitionWriter(dir, options));
   w->lock_fd_ = ::open((dir / "writer.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (w->lock_fd_ < 0) return ErrnoStatus("cannot open " + (dir / "writer.lock").string());
-  if (::flock(w->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    return FailedPrecondition("partition " + dir.string() +
-                              " is being written by another producer process (one writer per "
-                              "partition)");
-  }
+  LockGuard lock(w->lock_fd_);
+  TORGHUT_RETURN_IF_ERROR(lock.status());
   TORGHUT_RETURN_IF_ERROR(w->Recover());
   return w;
+}
+
+Status PartitionWriter::Refresh() {
+  // Unchanged when the active segment is still as long as our last append left it and nobody
+  // rolled to a segment after it (a roll leaves the old one's size as it was).
+  struct stat st {};
+  if (::fstat(log_fd_, &st) != 0) return ErrnoStatus("cannot stat the active segment");
+  std::error_code ec;
+  if (st.st_size == segments_.back().bytes &&
+      !fs::exists(SegmentPath(dir_, end_offset_, "log"), ec)) {
+    return Status::Ok();
+  }
+  if (dirty_) (void)Sync();
+  segments_.clear();
+  return Recover();
 }
 
 Status PartitionWriter::Recover() {
@@ -333,6 +371,9 @@ Status PartitionWriter::Roll() {
 Result<int64_t> PartitionWriter::Append(char* batch, size_t bytes, size_t count,
                                         int64_t max_timestamp_ms) {
   if (count == 0) return end_offset_;
+  LockGuard lock(lock_fd_);
+  TORGHUT_RETURN_IF_ERROR(lock.status());
+  TORGHUT_RETURN_IF_ERROR(Refresh());
   if (segments_.back().bytes > 0 &&
       segments_.back().bytes + static_cast<int64_t>(bytes) > options_.segment_bytes) {
     TORGHUT_RETURN_IF_ERROR(Roll());
@@ -379,6 +420,9 @@ Status PartitionWriter::Sync() {
 }
 
 Status PartitionWriter::ApplyRetention(int64_t now_ms) {
+  LockGuard lock(lock_fd_);
+  TORGHUT_RETURN_IF_ERROR(lock.status());
+  TORGHUT_RETURN_IF_ERROR(Refresh());
   int64_t total = 0;
   for (const Segment& s : segments_) total += s.bytes;
   size_t drop = 0;

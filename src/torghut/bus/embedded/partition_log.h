@@ -3,7 +3,7 @@
 //   <partition dir>/00000000000000000000.log   records, offsets 0 .. (next base - 1)
 //   <partition dir>/00000000000000000000.idx   sparse index: (offset - base, file position) pairs
 //   <partition dir>/00000000000000052311.log   the active segment: the only one ever appended to
-//   <partition dir>/writer.lock                flock'ed by the one process allowed to append
+//   <partition dir>/writer.lock                flock'ed by whichever process is appending
 //
 // Record (little-endian), one after another in a segment:
 //   u32 length      bytes after this field
@@ -12,9 +12,14 @@
 //   i64 timestamp   epoch milliseconds
 //   u32 key length, key bytes, value bytes
 //
+// Writers: any number of processes may append to one partition (two `ta` members publishing rows
+// of the same output partition, say). Each append holds the flock on writer.lock for its one
+// write; a writer that finds the log changed since its own last append (another process appended,
+// rolled a segment or crashed mid-write) re-reads the tail first.
+//
 // Crash safety: a process killed mid-append leaves at most one incomplete or mis-summed record at
-// the end of the active segment (appends are sequential). PartitionWriter::Open finds the last
-// complete record by length + checksum + offset continuity and cuts everything after it.
+// the end of the active segment (appends are sequential). The next writer to take the lock finds
+// the last complete record by length + checksum + offset continuity and cuts everything after it.
 // Readers in any process treat an incomplete tail as "not written yet" and read it once it is.
 #pragma once
 
@@ -53,8 +58,9 @@ enum class DecodeOutcome : uint8_t { kOk, kIncomplete, kCorrupt };
 // (*needed says how many in all when known). kCorrupt: bad length or checksum.
 DecodeOutcome DecodeRecord(const char* p, size_t available, RecordView* out, size_t* needed);
 
-// The appending side of one partition. Exactly one per partition across all processes: Open takes
-// an exclusive flock on writer.lock (released by the kernel if the process dies).
+// The appending side of one partition, for one process (several processes may each have one).
+// Appends and retention run under an exclusive flock on writer.lock (released by the kernel if the
+// process dies mid-append). Not thread-safe.
 class PartitionWriter {
  public:
   static Result<std::unique_ptr<PartitionWriter>> Open(const std::filesystem::path& dir,
@@ -72,6 +78,7 @@ class PartitionWriter {
   // active segment.
   Status ApplyRetention(int64_t now_ms);
 
+  // As of this writer's last append (another process may have appended since).
   int64_t start_offset() const { return segments_.front().base; }
   int64_t end_offset() const { return end_offset_; }
   size_t segment_count() const { return segments_.size(); }
@@ -86,6 +93,9 @@ class PartitionWriter {
   };
   explicit PartitionWriter(std::filesystem::path dir, const EmbeddedOptions& options);
   Status Recover();
+  // Under the lock: re-reads the tail when another writer changed the log since our last append.
+  Status Refresh();
+  class LockGuard;
   Status OpenActive(int64_t base, bool create);
   Status Roll();
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <thread>
 
 namespace torghut::store {
 
@@ -105,9 +106,9 @@ Result<SqliteDb> SqliteDb::Open(const std::filesystem::path& path, const Options
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   SqliteDb db;
   db.path_ = path;
-  const int rc = sqlite3_open_v2(path.c_str(), &db.db_,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db.db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     return SqliteStatus(rc, fmt::format("cannot open sqlite database {}", path.string()), db.db_);
   }
@@ -116,7 +117,19 @@ Result<SqliteDb> SqliteDb::Open(const std::filesystem::path& path, const Options
   for (const auto& [name, value] : options.pragmas) {
     setup += fmt::format(" PRAGMA {}={};", name, value);
   }
-  TORGHUT_RETURN_IF_ERROR(db.Exec(setup));
+  // Switching a database to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY there
+  // without calling the busy handler when another connection is opening (or migrating) the same
+  // file at the same moment — two processes starting together. Retry for the busy timeout.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+  while (true) {
+    Status s = db.Exec(setup);
+    if (s.ok()) break;
+    if (s.code() != StatusCode::kUnavailable || std::chrono::steady_clock::now() >= deadline) {
+      return s;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // retry pause
+  }
   return db;
 }
 
@@ -157,9 +170,8 @@ Status SqliteDb::Exec(std::string_view sql) {
 Result<SqliteStatement*> SqliteDb::Prepare(const std::string& sql) {
   if (auto it = statements_.find(sql); it != statements_.end()) return it->second.get();
   sqlite3_stmt* stmt = nullptr;
-  const int rc =
-      sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                         &stmt, nullptr);
+  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return SqliteStatus(rc, "sqlite prepare", db_);
   auto owned = std::make_unique<SqliteStatement>(db_, stmt);
   SqliteStatement* raw_stmt = owned.get();
@@ -217,7 +229,25 @@ MigrationExecutor SqliteMigrations(SqliteDb& db, std::string component) {
     return v;
   };
   e.apply = [&db, component](const MigrationStep& step) -> Status {
+    // BEGIN IMMEDIATE takes the write lock first: two processes starting on one file (two `ta`
+    // members, `ta` and `up`) serialize here, and the second finds the step already recorded.
     TORGHUT_RETURN_IF_ERROR(db.Begin());
+    {
+      auto done =
+          db.Prepare("SELECT 1 FROM schema_migrations WHERE component = ?1 AND version = ?2");
+      if (!done.ok()) {
+        db.Rollback();
+        return done.status();
+      }
+      (*done)->BindText(1, component);
+      (*done)->BindInt(2, step.version);
+      Result<bool> row = (*done)->Step();
+      (*done)->Reset();
+      if (!row.ok() || *row) {
+        db.Rollback();
+        return row.status();
+      }
+    }
     Status s;
     for (const std::string& sql : step.statements) {
       s = db.Exec(sql);

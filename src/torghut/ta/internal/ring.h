@@ -19,6 +19,7 @@ class Ring {
   T& operator[](size_t i) { return slots_[(head_ + i) & mask_]; }
   const T& operator[](size_t i) const { return slots_[(head_ + i) & mask_]; }
   T& front() { return (*this)[0]; }
+  const T& front() const { return (*this)[0]; }
   T& back() { return (*this)[size_ - 1]; }
   const T& back() const { return (*this)[size_ - 1]; }
 
