@@ -107,6 +107,8 @@ class TradingStore {
 
   // ---- decisions ----
   // false when a decision with this hash exists (the stored one is left as it was).
+  // kInvalidArgument without a decision_hash or client_order_id; kAlreadyExists when another
+  // decision has this client_order_id.
   virtual Result<bool> InsertDecision(const Decision& d) = 0;
   virtual Result<std::optional<Decision>> GetDecision(std::string_view decision_hash) = 0;
   // Sets status and reasons (replacing the stored reasons). kNotFound for an unknown hash.

@@ -132,6 +132,10 @@ TEST_P(TradingStoreConformance, ADecisionIsStoredOnceWithExactDecimals) {
   same_id.client_order_id = d.client_order_id;
   EXPECT_EQ(store_->InsertDecision(same_id).status().code(), StatusCode::kAlreadyExists);
   EXPECT_FALSE(store_->GetDecision("hash-2")->has_value());
+  Decision no_id = MakeDecision("hash-3");
+  no_id.client_order_id.clear();
+  EXPECT_EQ(store_->InsertDecision(no_id).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(store_->GetDecision("hash-3")->has_value());
 }
 
 TEST_P(TradingStoreConformance, SubmissionChangesExecutionAndDecisionTogether) {

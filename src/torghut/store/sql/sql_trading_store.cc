@@ -371,8 +371,13 @@ class SqlTradingStore final : public TradingStore {
   }
 
   // true when inserted, false when the hash exists (a duplicate client_order_id of another
-  // hash is kAlreadyExists).
+  // hash is kAlreadyExists; a missing hash or client_order_id kInvalidArgument).
   Result<bool> InsertDecisionRow(const Decision& d) {
+    if (d.decision_hash.empty() || d.client_order_id.empty()) {
+      return InvalidArgument(fmt::format(
+          "decision '{}' needs a decision_hash and a client_order_id (ClientOrderIdFor(hash))",
+          d.decision_hash));
+    }
     TORGHUT_ASSIGN_OR_RETURN(
         SqlRows rows,
         Query("INSERT INTO trade_decisions (decision_hash, client_order_id, strategy_name, "
