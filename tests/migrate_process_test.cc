@@ -21,12 +21,12 @@ TEST(MigrateCommand, SqliteCreatesThenReportsUpToDate) {
   auto first = RunCommand(env + kBin + " migrate", dir.path());
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("ta (sqlite): schema v0 -> v1"), std::string::npos) << first.out;
-  EXPECT_NE(first.out.find("trading (sqlite): schema v0 -> v1"), std::string::npos);
+  EXPECT_NE(first.out.find("trading (sqlite): schema v0 -> v2"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "data" / "ta.sqlite"));
   auto second = RunCommand(env + kBin + " migrate", dir.path());
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.out.find("ta (sqlite): schema v1, up to date"), std::string::npos);
-  EXPECT_NE(second.out.find("trading (sqlite): schema v1, up to date"), std::string::npos);
+  EXPECT_NE(second.out.find("trading (sqlite): schema v2, up to date"), std::string::npos);
 }
 
 TEST(MigrateCommand, ClickHouseAndPostgresServers) {
@@ -41,10 +41,12 @@ TEST(MigrateCommand, ClickHouseAndPostgresServers) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("ta (clickhouse, server 18.16"), std::string::npos) << first.out;
   EXPECT_NE(first.out.find("legacy layout): schema v0 -> v1"), std::string::npos) << first.out;
-  EXPECT_NE(first.out.find("trading (postgres): schema v0 -> v1"), std::string::npos);
+  EXPECT_NE(first.out.find("trading (postgres): schema v0 -> v2"), std::string::npos);
   auto second = RunCommand(env + kBin + " migrate", dir.path());
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.out.find("schema v1, up to date"), std::string::npos);
+  EXPECT_NE(second.out.find("trading (postgres): schema v2, up to date"), std::string::npos)
+      << second.out;
   EXPECT_EQ(second.out.find("->"), std::string::npos) << second.out;
   // The DSN (which may hold a password) never appears in the output.
   EXPECT_EQ((second.out + second.err).find("port="), std::string::npos);
@@ -73,8 +75,7 @@ TEST(MigrateCommand, ClickHouseAndPostgresServers) {
   pg.Stop();
   auto down = RunCommand(env + kBin + " migrate --only trading", dir.path());
   EXPECT_EQ(down.exit_code, 1);
-  EXPECT_NE(down.err.find("torghut migrate: unavailable: postgres"), std::string::npos)
-      << down.err;
+  EXPECT_NE(down.err.find("torghut migrate: unavailable: postgres"), std::string::npos) << down.err;
 }
 
 TEST(MigrateCommand, BadConfigurationIsOneLinePerVariable) {

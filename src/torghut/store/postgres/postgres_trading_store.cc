@@ -98,9 +98,10 @@ class PostgresConnection final : public SqlConnection {
             "INTEGER NOT NULL, description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL "
             "DEFAULT now(), PRIMARY KEY (component, version))");
         return n
-            .exec_params1("SELECT coalesce(max(version), 0) FROM schema_migrations WHERE "
-                          "component = $1",
-                          component)[0]
+            .exec_params1(
+                "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE "
+                "component = $1",
+                component)[0]
             .as<int>();
       });
     };
@@ -109,9 +110,10 @@ class PostgresConnection final : public SqlConnection {
                pqxx::work tx(*conn_);
                // Serialises concurrent migrators; released at commit.
                tx.exec("SELECT pg_advisory_xact_lock(7466510151)");
-               const bool done = !tx.exec_params("SELECT 1 FROM schema_migrations WHERE "
-                                                 "component = $1 AND version = $2",
-                                                 component, step.version)
+               const bool done = !tx.exec_params(
+                                        "SELECT 1 FROM schema_migrations WHERE "
+                                        "component = $1 AND version = $2",
+                                        component, step.version)
                                       .empty();
                if (!done) {
                  for (const std::string& sql : step.statements) tx.exec(sql);
@@ -171,9 +173,9 @@ class PostgresConnection final : public SqlConnection {
 
 }  // namespace
 
-std::unique_ptr<TradingStore> OpenPostgresTradingStore(std::string dsn) {
+std::unique_ptr<TradingStore> OpenPostgresTradingStore(std::string dsn, int schema_version) {
   return MakeSqlTradingStore(std::make_unique<PostgresConnection>(std::move(dsn)),
-                             SqlDialect::kPostgres);
+                             SqlDialect::kPostgres, schema_version);
 }
 
 }  // namespace torghut::store

@@ -14,6 +14,7 @@
 namespace torghut::store {
 
 // `dsn` is a libpq connection string or URI; it is never logged (it may hold a password).
-std::unique_ptr<TradingStore> OpenPostgresTradingStore(std::string dsn);
+// `schema_version`: see MakeSqlTradingStore (0 = the newest).
+std::unique_ptr<TradingStore> OpenPostgresTradingStore(std::string dsn, int schema_version = 0);
 
 }  // namespace torghut::store

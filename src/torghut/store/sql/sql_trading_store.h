@@ -10,10 +10,13 @@
 
 namespace torghut::store {
 
+// `schema_version` caps what Migrate() applies (0: every step this binary knows). Only upgrade
+// tests set it, to build a database as an older torghut left it; the other methods always speak
+// the newest schema.
 std::unique_ptr<TradingStore> MakeSqlTradingStore(std::unique_ptr<SqlConnection> conn,
-                                                  SqlDialect dialect);
+                                                  SqlDialect dialect, int schema_version = 0);
 
-// The schema steps for a dialect (exposed for the migration tests).
+// The schema steps for a dialect, oldest first (sql/trading_schema.cc).
 std::vector<MigrationStep> TradingSchema(SqlDialect dialect);
 
 }  // namespace torghut::store

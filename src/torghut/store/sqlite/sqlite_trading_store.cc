@@ -61,10 +61,11 @@ class SqliteConnection final : public SqlConnection {
 }  // namespace
 
 Result<std::unique_ptr<TradingStore>> OpenSqliteTradingStore(const std::filesystem::path& path,
-                                                             const SqliteDb::Options& options) {
+                                                             const SqliteDb::Options& options,
+                                                             int schema_version) {
   TORGHUT_ASSIGN_OR_RETURN(SqliteDb db, SqliteDb::Open(path, options));
-  return MakeSqlTradingStore(std::make_unique<SqliteConnection>(std::move(db)),
-                             SqlDialect::kSqlite);
+  return MakeSqlTradingStore(std::make_unique<SqliteConnection>(std::move(db)), SqlDialect::kSqlite,
+                             schema_version);
 }
 
 }  // namespace torghut::store

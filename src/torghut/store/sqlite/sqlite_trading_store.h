@@ -9,7 +9,9 @@
 
 namespace torghut::store {
 
-Result<std::unique_ptr<TradingStore>> OpenSqliteTradingStore(
-    const std::filesystem::path& path, const SqliteDb::Options& options = {});
+// `schema_version`: see MakeSqlTradingStore (0 = the newest).
+Result<std::unique_ptr<TradingStore>> OpenSqliteTradingStore(const std::filesystem::path& path,
+                                                             const SqliteDb::Options& options = {},
+                                                             int schema_version = 0);
 
 }  // namespace torghut::store
