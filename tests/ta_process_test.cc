@@ -387,6 +387,12 @@ TEST_F(TaProcessTest, BusReplayIsIsolatedAndRefusesAUsedGroupId) {
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_NE(again.err.find("has been used"), std::string::npos) << again.err;
   EXPECT_EQ(RunEnv(env, "replay --group-id ta-live").exit_code, 2);
+  // A window older than the store keeps rows is refused, and says so.
+  const CommandResult old =
+      RunEnv(env + " TA_RETENTION_DAYS=35",
+             "replay --group-id torghut-ta-replay-2 --from 2024-01-02T14:30:00Z");
+  EXPECT_EQ(old.exit_code, 2);
+  EXPECT_NE(old.err.find("older than TA_RETENTION_DAYS (35 days"), std::string::npos) << old.err;
 
   store::StoreConfig c;
   c.data_dir = dir_.path() / "live";

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <thread>
+#include <optional>
 
 #include "torghut/app/commands.h"
 #include "torghut/bus/bus_config.h"
@@ -17,7 +17,7 @@
 #include "torghut/core/config.h"
 #include "torghut/io/atomic_file.h"
 #include "torghut/io/progress.h"
-#include "torghut/processor/ta_service.h"
+#include "torghut/processor/bus_replay.h"
 #include "torghut/replay/file_replay.h"
 #include "torghut/store/store_config.h"
 #include "torghut/ta/engine_env.h"
@@ -47,41 +47,26 @@ std::string Iso(std::optional<Timestamp> t) {
   return t ? FormatRfc3339(*t, FracDigits::kMillis) : "-";
 }
 
-// From the bus into the store, with a consumer group nobody used before.
+// From the bus into the store, with a consumer group nobody used before (processor/bus_replay.h).
 int RunBusReplay(const ReplayFlags& flags) {
   ConfigReader cfg(EnvSource::Process());
   const bus::BusConfig bus_config = bus::ReadBusConfig(cfg);
   const store::StoreConfig store_config = store::ReadStoreConfig(cfg);
-  processor::TaServiceConfig config = processor::ReadTaServiceConfig(cfg);
+  processor::TaServiceConfig steady = processor::ReadTaServiceConfig(cfg);
+  steady.retention_days = store_config.ta_retention_days;
   if (Status s = cfg.Finish(); !s.ok()) {
     std::fprintf(stderr, "torghut replay: %s\n", s.message().c_str());
     return kExitUsage;
   }
-  const std::string previous_group = config.group_id;  // the steady state to roll back to
-  if (flags.group_id == previous_group) {
-    return ReplayFail(InvalidArgument("--group-id must differ from TA_GROUP_ID (" + previous_group +
-                                      "), the steady-state group"),
-                      kExitUsage);
-  }
-  config.group_id = flags.group_id;
-  config.reset = bus::OffsetReset::kEarliest;
-  config.restore_from.clear();
-  config.stop_at_end = true;
-  config.symbols = flags.symbols;
-  config.retention_days = 0;
-  config.status_interval_ms = 200;
+  processor::BusReplayRequest request;
+  request.group_id = flags.group_id;
+  request.symbols = flags.symbols;
   for (const auto& [text, slot] :
-       {std::pair{&flags.from, &config.since}, std::pair{&flags.to, &config.until}}) {
+       {std::pair{&flags.from, &request.from}, std::pair{&flags.to, &request.to}}) {
     if (text->empty()) continue;
     Result<Timestamp> t = ParseTimeArg(*text);
     if (!t.ok()) return ReplayFail(t.status(), kExitUsage);
     *slot = *t;
-  }
-  if (config.since && config.until && *config.until < *config.since) {
-    return ReplayFail(InvalidArgument("--to is before --from"), kExitUsage);
-  }
-  for (const std::string& sym : flags.symbols) {
-    if (Status s = ValidateSymbol(sym); !s.ok()) return ReplayFail(s, kExitUsage);
   }
   auto bus = bus::OpenBus(bus_config);
   if (!bus.ok()) return ReplayFail(bus.status(), kExitUsage);
@@ -89,77 +74,54 @@ int RunBusReplay(const ReplayFlags& flags) {
   if (!ta_store.ok()) return ReplayFail(ta_store.status(), kExitUsage);
   auto trading = store::OpenTradingStore(store_config);
   if (!trading.ok()) return ReplayFail(trading.status(), kExitUsage);
-  if (auto m = (*trading)->Migrate(); !m.ok()) return ReplayFail(m.status());
-
-  // A group that ever committed offsets is not new either.
-  auto groups = (*bus)->ListGroups();
-  if (!groups.ok()) return ReplayFail(groups.status());
-  if (std::find(groups->begin(), groups->end(), config.group_id) != groups->end()) {
-    return ReplayFail(AlreadyExists("group id '" + config.group_id +
-                                    "' has been used on this bus; pick a new one"),
-                      kExitUsage);
-  }
-  int64_t total = 0;
-  for (const std::string& t : {config.topics.trades, config.topics.quotes, config.topics.bars_1m}) {
-    auto offsets = (*bus)->Offsets(t);
-    if (!offsets.ok()) return ReplayFail(offsets.status());
-    for (const auto& o : *offsets) total += o.high - o.low;
-  }
-  store::ReplayRun run;
-  run.started_at = SystemClock().NowMillis();
-  run.replay_id = config.group_id + "-" + std::to_string(run.started_at);
-  run.group_id = config.group_id;
-  run.previous_group_id = previous_group;
-  if (config.since) run.window_from = config.since->millis();
-  if (config.until) run.window_to = config.until->millis();
-  run.symbols = flags.symbols;
-  if (Status s = (*trading)->BeginReplay(run); !s.ok()) {
-    return ReplayFail(s, s.code() == StatusCode::kAlreadyExists ? kExitUsage : kExitFailure);
-  }
-
   Result<TradingCalendar> calendar = TradingCalendar::NewYork();
   if (!calendar.ok()) return ReplayFail(calendar.status());
   ta::TradingSessions sessions(&*calendar);
   const std::atomic<bool>& stop = StopOnSignals();
-  processor::TaService service(config, bus->get(), ta_store->get(), &sessions, &SystemClock());
-  Status result;
-  std::atomic<bool> done{false};
-  std::thread runner([&] {
-    result = service.Run(stop);
-    done = true;
-  });
-  io::Progress progress("replay " + config.group_id,
-                        static_cast<uint64_t>(std::max<int64_t>(total, 1)));
-  while (!done.load()) {
-    const processor::TaServiceReport r = service.Report();
-    progress.Update(static_cast<uint64_t>(std::min(r.messages, total)), r.messages);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // redraw period
+
+  std::optional<io::Progress> progress;
+  Result<processor::BusReplayResult> replayed = processor::RunBusReplay(
+      steady, request, {bus->get(), ta_store->get(), trading->get(), &sessions, &SystemClock()},
+      stop, [&](const processor::TaServiceReport& r, int64_t total) {
+        if (!progress) {
+          progress.emplace("replay " + request.group_id,
+                           static_cast<uint64_t>(std::max<int64_t>(total, 1)));
+        }
+        progress->Update(static_cast<uint64_t>(std::min(r.messages, total)), r.messages);
+      });
+  if (progress) progress->Finish();
+  if (!replayed.ok()) {
+    const StatusCode c = replayed.status().code();
+    return ReplayFail(replayed.status(),
+                      c == StatusCode::kInvalidArgument || c == StatusCode::kAlreadyExists
+                          ? kExitUsage
+                          : kExitFailure);
   }
-  runner.join();
-  progress.Finish();
-  const processor::TaServiceReport r = service.Report();
-  const std::string outcome = !result.ok() ? result.ToString() : stop ? "interrupted" : "ok";
-  if (Status s = (*trading)->FinishReplay(run.replay_id, SystemClock().NowMillis(), outcome);
-      !s.ok()) {
+  const processor::BusReplayResult& r = *replayed;
+  if (!r.ledger_status.ok()) {
     std::fprintf(stderr, "torghut replay: could not record the end in the ledger: %s\n",
-                 s.ToString().c_str());
+                 r.ledger_status.ToString().c_str());
   }
-  if (!result.ok()) return ReplayFail(result);
-  auto fresh = (*ta_store)->GetFreshness();
+  if (r.outcome != "ok" && r.outcome != "interrupted") {
+    std::fprintf(stderr, "torghut replay: %s\n", r.outcome.c_str());
+    return kExitFailure;
+  }
   std::printf("replay %s: %s; %lld messages, %lld rows written (%lld left out by the window)\n",
-              config.group_id.c_str(), outcome.c_str(), static_cast<long long>(r.messages),
-              static_cast<long long>(r.rows_written), static_cast<long long>(r.filtered_messages));
-  if (fresh.ok()) {
+              request.group_id.c_str(), r.outcome.c_str(),
+              static_cast<long long>(r.report.messages),
+              static_cast<long long>(r.report.rows_written),
+              static_cast<long long>(r.report.filtered_messages));
+  if (r.freshness.ok()) {
     std::printf("freshness: ta_microbars max(event_ts) = %s, ta_signals max(event_ts) = %s\n",
-                Iso(fresh->microbars).c_str(), Iso(fresh->signals).c_str());
+                Iso(r.freshness->microbars).c_str(), Iso(r.freshness->signals).c_str());
   } else {
-    std::printf("freshness: unknown (%s)\n", fresh.status().ToString().c_str());
+    std::printf("freshness: unknown (%s)\n", r.freshness.status().ToString().c_str());
   }
   std::printf(
       "roll back: restart `torghut ta` with TA_GROUP_ID=%s (recorded in the replay "
       "ledger as the previous group)\n",
-      previous_group.c_str());
-  return outcome == "ok" ? kExitOk : kExitFailure;
+      r.previous_group_id.c_str());
+  return r.outcome == "ok" ? kExitOk : kExitFailure;
 }
 
 int RunReplay(const ReplayFlags& flags) {

@@ -7,7 +7,6 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
-#include <thread>
 
 #include "torghut/app/commands.h"
 #include "torghut/bus/bus_config.h"
@@ -15,6 +14,7 @@
 #include "torghut/core/log.h"
 #include "torghut/http/server.h"
 #include "torghut/processor/checkpoint_store.h"
+#include "torghut/processor/group_savepoint.h"
 #include "torghut/processor/ta_http.h"
 #include "torghut/processor/ta_service.h"
 #include "torghut/store/store_config.h"
@@ -77,22 +77,15 @@ int RunSavepoint(const std::string& name, int64_t timeout_ms) {
   auto offsets = (*bus)->Offsets(config.topics.trades);
   if (!offsets.ok()) return Fail("ta savepoint", offsets.status());
   processor::CheckpointStore checkpoints(config.checkpoint_dir, config.group_id);
-  if (Status s = checkpoints.RequestSavepoint(name); !s.ok()) {
-    return Fail("ta savepoint", s,
-                s.code() == StatusCode::kAlreadyExists ? kExitUsage : kExitFailure);
+  std::vector<int32_t> partitions;
+  for (const auto& o : *offsets) partitions.push_back(o.partition);
+  Result<processor::GroupSavepoint> sp = processor::TakeGroupSavepoint(
+      checkpoints, partitions, name, std::chrono::milliseconds(timeout_ms));
+  if (!sp.ok()) {
+    return Fail("ta savepoint", sp.status(),
+                sp.status().code() == StatusCode::kAlreadyExists ? kExitUsage : kExitFailure);
   }
-  // Every member of the group takes its own partitions; done when all partitions are there.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  std::vector<int32_t> missing;
-  while (true) {
-    missing.clear();
-    for (const auto& o : *offsets) {
-      if (!checkpoints.SavepointHasPartition(name, o.partition)) missing.push_back(o.partition);
-    }
-    if (missing.empty() || std::chrono::steady_clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a CLI waiting for files
-  }
-  checkpoints.DropSavepointRequest(name);
+  const std::vector<int32_t>& missing = sp->missing;
   if (!missing.empty()) {
     std::string list;
     for (int32_t p : missing) list += (list.empty() ? "" : ",") + std::to_string(p);

@@ -13,7 +13,8 @@
 #include "torghut/core/log.h"
 #include "torghut/processor/checkpoint_store.h"
 #include "torghut/processor/partition_processor.h"
-#include "torghut/ta/row_json.h"
+#include "torghut/processor/partition_start.h"
+#include "torghut/processor/row_writer.h"
 
 namespace torghut::processor {
 namespace {
@@ -31,36 +32,6 @@ constexpr int64_t kRetentionEveryMs = 3'600'000;
 constexpr int64_t kBackoffStartMs = 200, kBackoffMaxMs = 5'000;
 constexpr milliseconds kProduceTimeout{30'000};
 
-// Rows one partition emitted that are not yet in the store.
-class RowBuffer final : public ta::RowSink {
- public:
-  explicit RowBuffer(const Clock* clock) : clock_(clock) {}
-  void OnMicrobar(const ta::MicrobarRow& row) override {
-    Touch();
-    microbars.push_back(row);
-  }
-  void OnSignal(const ta::SignalRow& row) override {
-    Touch();
-    signals.push_back(row);
-  }
-  size_t size() const { return microbars.size() + signals.size(); }
-  void clear() {
-    microbars.clear();
-    signals.clear();
-    oldest_ms = -1;
-  }
-
-  std::vector<ta::MicrobarRow> microbars;
-  std::vector<ta::SignalRow> signals;
-  int64_t oldest_ms = -1;  // clock time of the oldest buffered row
-
- private:
-  void Touch() {
-    if (oldest_ms < 0) oldest_ms = clock_->NowMillis();
-  }
-  const Clock* clock_;
-};
-
 // Partition p of the three input topics, as this member owns it.
 struct OwnedPartition {
   explicit OwnedPartition(const Clock* clock) : out(clock) {}
@@ -77,34 +48,6 @@ bool Retriable(const Status& s) {
 }
 
 }  // namespace
-
-std::string TaServiceReport::ToJson() const {
-  nlohmann::json j = {{"state", state},
-                      {"health", health},
-                      {"reason", reason},
-                      {"group_id", group_id},
-                      {"restart_nonce", restart_nonce},
-                      {"partitions", partitions},
-                      {"source_lag_messages", source_lag_messages},
-                      {"watermark_lag_ms", watermark_lag_ms},
-                      {"last_input_event_ms", last_input_event_ms},
-                      {"last_output_event_ms", last_output_event_ms},
-                      {"checkpoint_age_ms", checkpoint_age_ms},
-                      {"sink_health", sink_health},
-                      {"input_rate", input_rate},
-                      {"output_rate", output_rate},
-                      {"messages", messages},
-                      {"bad_messages", bad_messages},
-                      {"ignored_messages", ignored_messages},
-                      {"filtered_messages", filtered_messages},
-                      {"rows_written", rows_written},
-                      {"checkpoints", checkpoints},
-                      {"commits", commits},
-                      {"store_failures", store_failures},
-                      {"savepoints_taken", savepoints_taken},
-                      {"time_ms", time_ms}};
-  return j.dump();
-}
 
 class TaService::Impl {
  public:
@@ -153,7 +96,7 @@ class TaService::Impl {
   }
   bool AtEnd();
   void Heartbeat(bool force);
-  void SetHealth(const std::string& reason);
+  void SetHealth(Degradation kind, std::string_view message);
   void BackoffWait(const std::atomic<bool>& stop, int64_t ms);
   OwnedPartition* Find(int32_t p) {
     auto it = owned_.find(p);
@@ -176,6 +119,7 @@ class TaService::Impl {
   int32_t partition_count_ = 0;
 
   std::unique_ptr<bus::Producer> producer_;
+  std::unique_ptr<RowWriter> writer_;  // store, then the TA topics
   std::unique_ptr<bus::Consumer> consumer_;
   std::map<int32_t, std::unique_ptr<OwnedPartition>> owned_;
   std::array<std::vector<int64_t>, kInputKinds> high_;  // cached end offsets per partition
@@ -184,7 +128,7 @@ class TaService::Impl {
   Status fatal_;
   int64_t delivery_failures_ = 0;  // since the last checkpoint
   std::string last_delivery_error_;
-  bool degraded_ = false;
+  Degradation degradation_ = Degradation::kNone;
   int64_t backoff_ms_ = kBackoffStartMs;
   int64_t last_checkpoint_ms_ = -1, last_provisional_ms_ = 0, last_status_ms_ = 0;
   // Input read since the last provisional emission; the oldest row waiting for its store write
@@ -195,7 +139,7 @@ class TaService::Impl {
   int64_t status_messages_ = 0, status_rows_ = 0;
   int64_t rows_written_ = 0, checkpoints_taken_ = 0, commits_ = 0, store_failures_ = 0;
   int64_t last_output_event_ms_ = -1;
-  std::string degraded_reason_;
+  std::string degraded_reason_;  // DescribeDegradation(degradation_, ...)
   std::vector<std::string> savepoints_taken_;
   ProcessorCounters retired_;
 
@@ -250,11 +194,11 @@ Status TaService::Impl::WaitForStore(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     Result<store::MigrationReport> m = store_->Migrate();
     if (m.ok()) {
-      if (degraded_) SetHealth("");
+      if (IsStoreProblem(degradation_)) SetHealth(Degradation::kNone, "");
       return Status::Ok();
     }
     if (!Retriable(m.status())) return m.status();
-    SetHealth(fmt::format("store_unavailable: {}", m.status().message()));
+    SetHealth(Degradation::kStoreUnavailable, m.status().message());
     Heartbeat(false);
     BackoffWait(stop, backoff_ms_);
     backoff_ms_ = std::min(backoff_ms_ * 2, kBackoffMaxMs);
@@ -271,13 +215,13 @@ Status TaService::Impl::RunSuspended(const std::atomic<bool>& stop) {
   log::Info("ta", "suspended (TA_JOB_STATE=suspended): consuming and writing nothing",
             {{"group", config_.group_id}, {"restart_nonce", config_.restart_nonce}});
   while (!stop.load()) {
-    std::string reason;
     if (auto o = bus_->Offsets(topics_[0]); !o.ok()) {
-      reason = "bus_unavailable: " + o.status().message();
+      SetHealth(Degradation::kBusUnavailable, o.status().message());
     } else if (auto v = store_->SchemaVersion(); !v.ok()) {
-      reason = "store_unavailable: " + v.status().message();
+      SetHealth(StoreDegradation(v.status()), v.status().message());
+    } else {
+      SetHealth(Degradation::kNone, "");
     }
-    SetHealth(reason);
     Heartbeat(true);
     BackoffWait(stop, config_.status_interval_ms);
   }
@@ -314,50 +258,53 @@ Status TaService::Impl::StartPartition(OwnedPartition& o) {
   o.proc = std::make_unique<PartitionProcessor>(p, config_.engine, sessions_, &o.out);
   o.proc->set_filter({config_.symbols, config_.since, config_.until});
   o.out.clear();
-  std::optional<std::string> bytes;
-  std::string from;
-  const bool use_savepoint =
-      !config_.restore_from.empty() && !checkpoints_.SavepointApplied(config_.restore_from, p);
-  if (use_savepoint) {
-    TORGHUT_ASSIGN_OR_RETURN(bytes, checkpoints_.ReadSavepoint(config_.restore_from, p));
-    if (!bytes) {
-      return NotFound(fmt::format("savepoint '{}' has no partition {} in {} (TA_RESTORE_FROM)",
-                                  config_.restore_from, p,
-                                  (config_.checkpoint_dir / "savepoints").string()));
-    }
-    from = "savepoint " + config_.restore_from;
+  // What the rule (partition_start.h) needs, read only as far as it will look.
+  StartInputs in;
+  in.restore_from = config_.restore_from;
+  in.reset = config_.reset;
+  in.savepoint_applied =
+      !in.restore_from.empty() && checkpoints_.SavepointApplied(in.restore_from, p);
+  if (!in.restore_from.empty() && !in.savepoint_applied) {
+    TORGHUT_ASSIGN_OR_RETURN(in.savepoint, checkpoints_.ReadSavepoint(in.restore_from, p));
   } else {
-    TORGHUT_ASSIGN_OR_RETURN(bytes, checkpoints_.Latest(p));
-    from = "checkpoint";
+    TORGHUT_ASSIGN_OR_RETURN(in.checkpoint, checkpoints_.Latest(p));
   }
-  std::array<int64_t, kInputKinds> start{};
-  if (bytes) {
-    if (Status s = o.proc->Restore(*bytes); !s.ok()) {
-      return Status(s.code(), fmt::format("{} of partition {}: {}", from, p, s.message()));
-    }
-    for (int k = 0; k < kInputKinds; ++k) start[k] = o.proc->NextOffset(static_cast<InputKind>(k));
-    if (use_savepoint) {
-      // From now on this partition continues from checkpoints, whoever owns it.
-      TORGHUT_RETURN_IF_ERROR(checkpoints_.Write(p, *bytes));
-      TORGHUT_RETURN_IF_ERROR(checkpoints_.MarkSavepointApplied(config_.restore_from, p));
-    }
-  } else {
-    from = "committed offsets";
+  if (!in.savepoint && !in.checkpoint) {
     for (int k = 0; k < kInputKinds; ++k) {
       TORGHUT_ASSIGN_OR_RETURN(std::vector<bus::PartitionOffsets> offsets,
                                bus_->Offsets(topics_[k]));
       TORGHUT_ASSIGN_OR_RETURN(std::vector<bus::PartitionLag> lag,
                                bus_->GroupLag(config_.group_id, topics_[k]));
       const bus::PartitionOffsets& po = offsets.at(static_cast<size_t>(p));
-      int64_t committed = -1;
+      in.topics[k].low = po.low;
+      in.topics[k].high = po.high;
       for (const auto& l : lag) {
-        if (l.partition == p) committed = l.committed;
+        if (l.partition == p) in.topics[k].committed = l.committed;
       }
-      start[k] = committed >= 0 ? committed
-                                : (config_.reset == bus::OffsetReset::kEarliest ? po.low : po.high);
-      start[k] = std::clamp(start[k], po.low, po.high);
-      o.proc->SetNextOffset(static_cast<InputKind>(k), start[k]);
     }
+  }
+  Result<StartPlan> planned = PlanPartitionStart(p, in);
+  if (!planned.ok()) {
+    return Status(planned.status().code(),
+                  fmt::format("{} in {}", planned.status().message(),
+                              (config_.checkpoint_dir / "savepoints").string()));
+  }
+  const StartPlan& plan = *planned;
+  std::array<int64_t, kInputKinds> start = plan.offsets;
+  if (plan.state) {
+    if (Status s = o.proc->Restore(*plan.state); !s.ok()) {
+      return Status(s.code(),
+                    fmt::format("{} of partition {}: {}", plan.description, p, s.message()));
+    }
+    for (int k = 0; k < kInputKinds; ++k) start[k] = o.proc->NextOffset(static_cast<InputKind>(k));
+    if (plan.adopt_savepoint) {
+      // From now on this partition continues from checkpoints, whoever owns it.
+      TORGHUT_RETURN_IF_ERROR(checkpoints_.Write(p, *plan.state));
+      TORGHUT_RETURN_IF_ERROR(checkpoints_.MarkSavepointApplied(config_.restore_from, p));
+    }
+  } else {
+    for (int k = 0; k < kInputKinds; ++k)
+      o.proc->SetNextOffset(static_cast<InputKind>(k), start[k]);
   }
   for (int k = 0; k < kInputKinds; ++k) {
     o.fetched[k] = start[k];
@@ -366,7 +313,7 @@ Status TaService::Impl::StartPartition(OwnedPartition& o) {
   }
   log::Info("ta", "partition assigned",
             {{"partition", p},
-             {"from", from},
+             {"from", plan.description},
              {"trades", start[0]},
              {"quotes", start[1]},
              {"bars", start[2]}});
@@ -425,49 +372,19 @@ bool TaService::Impl::IsCaughtUp(OwnedPartition& o, int k) {
 
 Status TaService::Impl::Flush() {
   for (auto& [p, o] : owned_) {
-    RowBuffer& out = o->out;
-    if (out.size() == 0) continue;
-    Status s = store_->WriteMicrobars(out.microbars);
-    if (s.ok()) s = store_->WriteSignals(out.signals);
-    if (!s.ok()) {
+    const RowWriteResult r = writer_->Write(o->out);
+    if (!r.store.ok()) {
       ++store_failures_;
-      SetHealth(fmt::format(
-          "{}: {}", s.code() == StatusCode::kResourceExhausted ? "store_full" : "store_unavailable",
-          s.message()));
-      return s;
+      SetHealth(StoreDegradation(r.store), r.store.message());
+      return r.store;
     }
-    if (config_.publish_rows) {
-      std::string json;
-      for (const auto& row : out.microbars) {
-        json.clear();
-        ta::AppendMicrobarJson(row, &json);
-        if (Status ps = bus::ProduceWait(*producer_, config_.topics.ta_microbars, row.id.symbol,
-                                         json, 0, 0, kProduceTimeout);
-            !ps.ok()) {
-          ++delivery_failures_;
-          last_delivery_error_ = ps.message();
-        }
-      }
-      for (const auto& row : out.signals) {
-        json.clear();
-        ta::AppendSignalJson(row, &json);
-        if (Status ps = bus::ProduceWait(*producer_, config_.topics.ta_signals, row.id.symbol, json,
-                                         0, 0, kProduceTimeout);
-            !ps.ok()) {
-          ++delivery_failures_;
-          last_delivery_error_ = ps.message();
-        }
-      }
-      producer_->Poll(milliseconds(0));
-    }
-    for (const auto& row : out.microbars) {
-      last_output_event_ms_ = std::max(last_output_event_ms_, row.id.event_ts.millis());
-    }
-    rows_written_ += static_cast<int64_t>(out.size());
-    status_rows_ += static_cast<int64_t>(out.size());
-    out.clear();
+    delivery_failures_ += r.produce_failures;
+    if (r.produce_failures > 0) last_delivery_error_ = r.last_produce_error;
+    last_output_event_ms_ = std::max(last_output_event_ms_, r.newest_event_ms);
+    rows_written_ += r.rows;
+    status_rows_ += r.rows;
   }
-  if (degraded_ && degraded_reason_.rfind("store_", 0) == 0) SetHealth("");
+  if (IsStoreProblem(degradation_)) SetHealth(Degradation::kNone, "");
   return Status::Ok();
 }
 
@@ -479,7 +396,7 @@ Status TaService::Impl::Checkpoint(const std::vector<int32_t>& which_in) {
   }
   if (delivery_failures_ > 0) {
     // Rows that never reached the TA topics: recompute them from the last checkpoint.
-    SetHealth("bus_produce: " + last_delivery_error_);
+    SetHealth(Degradation::kBusProduce, last_delivery_error_);
     Rewind();
     return Unavailable("TA rows not delivered to the bus: " + last_delivery_error_);
   }
@@ -492,7 +409,7 @@ Status TaService::Impl::Checkpoint(const std::vector<int32_t>& which_in) {
     OwnedPartition* o = Find(p);
     if (o == nullptr) continue;
     if (Status s = checkpoints_.Write(p, o->proc->Checkpoint()); !s.ok()) {
-      SetHealth("checkpoint_write: " + s.message());
+      SetHealth(Degradation::kCheckpointWrite, s.message());
       return s;
     }
     for (int k = 0; k < kInputKinds; ++k) {
@@ -503,7 +420,7 @@ Status TaService::Impl::Checkpoint(const std::vector<int32_t>& which_in) {
   }
   ++checkpoints_taken_;
   last_checkpoint_ms_ = clock_->NowMillis();
-  if (degraded_ && degraded_reason_.rfind("checkpoint_write", 0) == 0) SetHealth("");
+  if (degradation_ == Degradation::kCheckpointWrite) SetHealth(Degradation::kNone, "");
   if (Status s = consumer_->Commit(positions); !s.ok()) {
     // The checkpoint holds the positions; the next owner starts there either way.
     log::Warn("ta", "commit refused", {{"error", s.ToString()}});
@@ -571,20 +488,21 @@ bool TaService::Impl::AtEnd() {
   return true;
 }
 
-void TaService::Impl::SetHealth(const std::string& reason) {
-  const bool was = degraded_;
-  degraded_ = !reason.empty();
-  if (degraded_ && (!was || reason != degraded_reason_)) {
+void TaService::Impl::SetHealth(Degradation kind, std::string_view message) {
+  const Degradation was = degradation_;
+  const std::string reason = DescribeDegradation(kind, message);
+  degradation_ = kind;
+  if (kind != Degradation::kNone && (was == Degradation::kNone || reason != degraded_reason_)) {
     log::Warn("ta", "degraded", {{"reason", reason}});
-  } else if (!degraded_ && was) {
+  } else if (kind == Degradation::kNone && was != Degradation::kNone) {
     log::Info("ta", "recovered", {{"was", degraded_reason_}});
     backoff_ms_ = kBackoffStartMs;
   }
   degraded_reason_ = reason;
   std::lock_guard lock(mu_);
-  report_.health = degraded_ ? "degraded" : "ok";
+  report_.health = kind == Degradation::kNone ? "ok" : "degraded";
   report_.reason = reason;
-  report_.sink_health = reason.rfind("store_", 0) == 0 ? reason : "ok";
+  report_.sink_health = IsStoreProblem(kind) ? reason : "ok";
 }
 
 void TaService::Impl::BackoffWait(const std::atomic<bool>& stop, int64_t ms) {
@@ -674,6 +592,8 @@ Status TaService::Impl::Run(const std::atomic<bool>& stop) {
     }
   };
   TORGHUT_ASSIGN_OR_RETURN(producer_, bus_->NewProducer(popts));
+  writer_ = std::make_unique<RowWriter>(store_, producer_.get(), config_.topics.ta_microbars,
+                                        config_.topics.ta_signals, config_.publish_rows);
   if (config_.suspended) {
     Status s = RunSuspended(stop);
     (void)producer_->Flush(milliseconds(5'000));
@@ -708,7 +628,7 @@ Status TaService::Impl::Run(const std::atomic<bool>& stop) {
   while (!stop.load() && fatal_.ok()) {
     const int64_t now = clock_->NowMillis();
     Heartbeat(false);
-    if (degraded_ && degraded_reason_.rfind("store_", 0) == 0) {
+    if (IsStoreProblem(degradation_)) {
       // Nothing more is read while rows cannot be written; offsets stay uncommitted.
       BackoffWait(stop, backoff_ms_);
       backoff_ms_ = std::min(backoff_ms_ * 2, kBackoffMaxMs);
@@ -771,8 +691,8 @@ Status TaService::Impl::Run(const std::atomic<bool>& stop) {
     }
     if (config_.retention_days > 0 && now - last_retention_ms_ >= kRetentionEveryMs) {
       last_retention_ms_ = now;
-      const Timestamp cutoff = Timestamp::FromNanos(
-          clock_->NowNanos() - int64_t{config_.retention_days} * 86'400'000'000'000);
+      const Timestamp cutoff =
+          Timestamp::FromNanos(clock_->NowNanos() - int64_t{config_.retention_days} * kNanosPerDay);
       if (auto dropped = store_->DropDaysBefore(cutoff); !dropped.ok()) {
         log::Warn("ta", "retention failed", {{"error", dropped.status().ToString()}});
       }

@@ -34,35 +34,12 @@
 #include "torghut/bus/bus.h"
 #include "torghut/core/clock.h"
 #include "torghut/core/status.h"
+#include "torghut/processor/ta_report.h"
 #include "torghut/processor/ta_service_config.h"
 #include "torghut/store/ta_store.h"
 #include "torghut/ta/engine.h"
 
 namespace torghut::processor {
-
-// What `GET /status` and the heartbeat on TA_STATUS_TOPIC say (SPEC §4).
-struct TaServiceReport {
-  std::string state = "starting";  // starting | running | suspended | stopping | stopped
-  std::string health = "ok";       // ok | degraded
-  std::string reason;              // why degraded
-  std::string group_id;
-  std::string restart_nonce;
-  std::vector<int32_t> partitions;  // partition indices owned
-  int64_t source_lag_messages = 0;  // on the bus, not yet processed (owned partitions)
-  int64_t watermark_lag_ms = -1;    // now − newest event time processed (-1: none yet)
-  int64_t last_input_event_ms = -1;
-  int64_t last_output_event_ms = -1;
-  int64_t checkpoint_age_ms = -1;  // since the last completed checkpoint (-1: none yet)
-  std::string sink_health = "ok";  // ok | the store's error
-  double input_rate = 0;           // messages/s over the last status interval
-  double output_rate = 0;          // rows/s
-  int64_t messages = 0, bad_messages = 0, ignored_messages = 0, filtered_messages = 0;
-  int64_t rows_written = 0, checkpoints = 0, commits = 0, store_failures = 0;
-  std::vector<std::string> savepoints_taken;
-  int64_t time_ms = 0;
-
-  std::string ToJson() const;
-};
 
 class TaService {
  public:
