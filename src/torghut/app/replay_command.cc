@@ -128,7 +128,7 @@ int RunReplay(const ReplayFlags& flags) {
   ConfigReader cfg(EnvSource::Process());
   replay::FileReplayOptions options;
   options.engine = ta::ReadEngineConfig(cfg);
-  const std::string data_dir = cfg.String("TORGHUT_DATA_DIR", "./torghut-data");
+  const std::string data_dir = DataDir(cfg);
   if (Status s = cfg.Finish(); !s.ok()) {
     std::fprintf(stderr, "torghut replay: %s\n", s.message().c_str());
     return kExitUsage;

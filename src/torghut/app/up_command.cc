@@ -3,7 +3,6 @@
 // the embedded bus, the TA service, the SQLite TA store, the read API and the web UI, all on one
 // HTTP port.
 // Everything persists under --data-dir, so a restart continues where the last run stopped.
-#include <pthread.h>
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -12,19 +11,17 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "torghut/api/ta_live_feed.h"
 #include "torghut/api/ta_read_api.h"
 #include "torghut/api/web_ui.h"
 #include "torghut/app/commands.h"
+#include "torghut/app/roles.h"
 #include "torghut/bus/bus_config.h"
 #include "torghut/core/calendar.h"
 #include "torghut/core/log.h"
 #include "torghut/forwarder/forwarder.h"
 #include "torghut/http/server.h"
-#include "torghut/processor/ta_http.h"
-#include "torghut/processor/ta_service.h"
 #include "torghut/processor/ta_service_config.h"
 #include "torghut/sim/market_server.h"
 #include "torghut/store/store_config.h"
@@ -66,7 +63,9 @@ int RunUp(const UpFlags& flags) {
   const std::atomic<bool>& stop = StopOnSignals();
   const char* env_dir = std::getenv("TORGHUT_DATA_DIR");
   const std::string data_dir =
-      !flags.data_dir.empty() ? flags.data_dir : (env_dir != nullptr ? env_dir : "./torghut-data");
+      !flags.data_dir.empty()
+          ? flags.data_dir
+          : (env_dir != nullptr ? std::string(env_dir) : std::string(kDefaultDataDir));
   const bool live =
       std::getenv("ALPACA_KEY_ID") != nullptr || std::getenv("APCA_API_KEY_ID") != nullptr;
   std::string symbols;
@@ -149,52 +148,35 @@ int RunUp(const UpFlags& flags) {
   api::TaLiveFeed live_feed(std::move(*live_store));
   live_feed.Register(router);
   api::AddWebUi(router, web_config);
-  processor::TaService service(ta_config, bus->get(), ta_store->get(), &sessions, &SystemClock());
-  processor::AddTaRoutes(router, metrics, service, ta_config, http_config, "/ta");
-  // The forwarder is built once the simulator's port is known (below); readiness reads it then.
-  std::atomic<forwarder::Forwarder*> fwd_ptr{nullptr};
-  auto ws_health = [&fwd_ptr] {
-    forwarder::Forwarder* f = fwd_ptr.load();
-    return f ? f->Health() : forwarder::ForwarderHealth{};
-  };
-  http::AddStandardEndpoints(
-      router, metrics,
-      [&service, &ws_health] {
-        const http::Readiness ta = processor::TaReadiness(service.Report());
-        const forwarder::ForwarderHealth ws = ws_health();
-        nlohmann::json j = {{"ready", ta.ready && ws.ready},
-                            {"ws", nlohmann::json::parse(ws.Json())},
-                            {"ta", nlohmann::json::parse(ta.json)}};
-        return http::Readiness{ta.ready && ws.ready, j.dump()};
+
+  // The roles, in the order they stop: the forwarder first (it flushes what it read), then TA
+  // (it checkpoints and commits). The forwarder's stream URL is the simulator's, known once the
+  // server has bound its port.
+  std::string bound;  // "127.0.0.1:PORT", set before the roles run
+  std::vector<std::unique_ptr<Role>> roles;
+  roles.push_back(std::make_unique<ForwarderRole>(
+      [&] {
+        forwarder::ForwarderConfig c = ws_config;
+        if (!live) {
+          c.stream_url = "ws://" + bound;
+          c.data_url = "http://" + bound;
+        }
+        return c;
       },
-      http_config);
-  std::unique_ptr<forwarder::Forwarder> fwd;
-  // (AddForwarderEndpoints needs the forwarder, which needs the bound port: this reads it late.)
-  router.Get("/ws/status", [&ws_health](const http::Request&) {
-    return http::Response::Json(200, ws_health().Json());
-  });
+      bus->get(), &*calendar));
+  roles.push_back(
+      std::make_unique<TaRole>(ta_config, bus->get(), ta_store->get(), &sessions, http_config));
+  for (auto& role : roles) role->AddRoutes(router, metrics);
+  http::AddStandardEndpoints(
+      router, metrics, [&roles] { return AllReady(roles); }, http_config);
   http::Server server(http_config, std::move(router), &metrics);
   if (Status s = server.Start(); !s.ok()) return Fail(s);
   const std::string base = "http://" + server.address();
-  if (!live) {
-    const std::string local = "127.0.0.1:" + std::to_string(server.port());
-    ws_config.stream_url = "ws://" + local;
-    ws_config.data_url = "http://" + local;
+  bound = "127.0.0.1:" + std::to_string(server.port());
+  if (market) {
     if (Status s = market->Start(); !s.ok()) return Fail(s);
   }
-  fwd = std::make_unique<forwarder::Forwarder>(ws_config, bus->get(), &metrics, &*calendar);
-  fwd_ptr.store(fwd.get());
-
-  std::atomic<bool> stop_roles{false};
-  Status ws_status, ta_status;
-  std::thread ws_thread([&] {
-    pthread_setname_np(pthread_self(), "ws");
-    ws_status = fwd->Run(stop_roles);
-  });
-  std::thread ta_thread([&] {
-    pthread_setname_np(pthread_self(), "ta");
-    ta_status = service.Run(stop_roles);
-  });
+  RoleThreads threads(roles);
   std::printf(
       "torghut up: %s market, symbols %s, data in %s\n"
       "  UI       %s/torghut/visuals\n"
@@ -207,14 +189,10 @@ int RunUp(const UpFlags& flags) {
   std::fflush(stdout);
   WaitForStop(stop);
   log::Info("up", "stopping");
-  // The forwarder first (it flushes what it read), then TA (it checkpoints and commits).
-  stop_roles.store(true);
-  ws_thread.join();
-  ta_thread.join();
+  const Status stopped = threads.StopInOrder();
   server.Stop();
   if (market) market->Stop();
-  if (!ws_status.ok()) return Fail(ws_status);
-  if (!ta_status.ok()) return Fail(ta_status);
+  if (!stopped.ok()) return Fail(stopped);
   return kExitOk;
 }
 

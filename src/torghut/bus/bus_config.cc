@@ -77,9 +77,7 @@ BusConfig ReadBusConfig(ConfigReader& cfg) {
   c.backend = cfg.Enum("BUS", {"embedded", "kafka"}, "embedded");
 
   EmbeddedOptions& e = c.embedded;
-  e.dir = cfg.String(
-      "BUS_DIR",
-      (std::filesystem::path(cfg.String("TORGHUT_DATA_DIR", "./torghut-data")) / "bus").string());
+  e.dir = cfg.String("BUS_DIR", (std::filesystem::path(DataDir(cfg)) / "bus").string());
   e.default_partitions = static_cast<int32_t>(cfg.Int("BUS_PARTITIONS", 3, 1, 1024));
   e.segment_bytes = cfg.Int("BUS_SEGMENT_BYTES", 64ll << 20, 4096, 1ll << 30);
   e.retention_ms = cfg.Int("BUS_RETENTION_HOURS", 168, 1, 24 * 3650) * 3600 * 1000;

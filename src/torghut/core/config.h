@@ -79,4 +79,11 @@ class ConfigReader {
   std::vector<std::string> errors_;
 };
 
+// Where every role keeps its local state (embedded bus, SQLite files, checkpoints) unless told
+// otherwise: TORGHUT_DATA_DIR, default ./torghut-data. The one place that default is written.
+inline constexpr std::string_view kDefaultDataDir = "./torghut-data";
+inline std::string DataDir(ConfigReader& cfg) {
+  return cfg.String("TORGHUT_DATA_DIR", kDefaultDataDir);
+}
+
 }  // namespace torghut

@@ -12,6 +12,7 @@
 
 #include "torghut/core/log.h"
 #include "torghut/processor/checkpoint_store.h"
+#include "torghut/processor/input_topics.h"
 #include "torghut/processor/partition_processor.h"
 #include "torghut/processor/partition_start.h"
 #include "torghut/processor/row_writer.h"
@@ -21,7 +22,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr int32_t kDefaultPartitions = 3;  // embedded bus: input topics created on first start
 constexpr size_t kPollMax = 10'000;
 // How long the loop waits for input when nothing it holds is due (heartbeats, checkpoints and
 // savepoint requests are looked at this often).
@@ -59,7 +59,8 @@ class TaService::Impl {
         sessions_(sessions),
         clock_(clock),
         checkpoints_(config_.checkpoint_dir, config_.group_id, config_.checkpoints_kept),
-        topics_{config_.topics.trades, config_.topics.quotes, config_.topics.bars_1m} {
+        topics_{config_.topics.trades, config_.topics.quotes, config_.topics.bars_1m},
+        ends_(bus, topics_, clock, kHighRefreshMs) {
     report_.group_id = config_.group_id;
     report_.restart_nonce = config_.restart_nonce;
   }
@@ -72,7 +73,6 @@ class TaService::Impl {
   }
 
  private:
-  Status PrepareTopics();
   Status WaitForStore(const std::atomic<bool>& stop);
   Status RunSuspended(const std::atomic<bool>& stop);
   void OnAssigned(const std::vector<bus::TopicPartition>& tps);
@@ -80,6 +80,17 @@ class TaService::Impl {
   Status StartPartition(OwnedPartition& o);
   void Route(const std::vector<bus::Message>& batch);
   bool IsCaughtUp(OwnedPartition& o, int kind);
+  // How long the next poll may wait for input.
+  int64_t PollWaitMs(int64_t now) const;
+  struct Buffered {
+    size_t rows = 0;
+    int64_t oldest_ms = -1;  // clock time of the oldest row waiting for its store write
+  };
+  // Releases what each partition's merge allows, finalizes idle symbols of caught-up partitions,
+  // emits provisional rows when due; returns what now waits to be written.
+  Buffered DrainPartitions(bool provisional);
+  // Checkpoints, savepoint requests and retention, each when due.
+  void Periodic(int64_t now);
   // Writes every buffer to the store (and topics). Sets the degraded state on failure.
   Status Flush();
   // Flush, wait for deliveries, checkpoint `which` (all owned if empty), commit.
@@ -122,8 +133,7 @@ class TaService::Impl {
   std::unique_ptr<RowWriter> writer_;  // store, then the TA topics
   std::unique_ptr<bus::Consumer> consumer_;
   std::map<int32_t, std::unique_ptr<OwnedPartition>> owned_;
-  std::array<std::vector<int64_t>, kInputKinds> high_;  // cached end offsets per partition
-  std::array<int64_t, kInputKinds> high_at_ms_{};
+  EndOffsets ends_;
   std::map<std::pair<int, int32_t>, int64_t> end_at_start_;  // stop_at_end targets
   Status fatal_;
   int64_t delivery_failures_ = 0;  // since the last checkpoint
@@ -151,43 +161,6 @@ class TaService::Impl {
 
 // ---------------------------------------------------------------------------------------------
 // Start-up.
-
-Status TaService::Impl::PrepareTopics() {
-  TORGHUT_ASSIGN_OR_RETURN(std::vector<std::string> existing, bus_->ListTopics());
-  auto exists = [&](const std::string& t) {
-    return std::find(existing.begin(), existing.end(), t) != existing.end();
-  };
-  int32_t partitions = 0;
-  for (const std::string& t : topics_) {
-    if (!exists(t)) continue;
-    TORGHUT_ASSIGN_OR_RETURN(std::vector<bus::PartitionOffsets> offsets, bus_->Offsets(t));
-    partitions = static_cast<int32_t>(offsets.size());
-    break;
-  }
-  if (partitions == 0) partitions = kDefaultPartitions;
-  std::vector<std::string> needed(topics_.begin(), topics_.end());
-  if (config_.publish_rows) {
-    needed.push_back(config_.topics.ta_microbars);
-    needed.push_back(config_.topics.ta_signals);
-  }
-  needed.push_back(config_.topics.ta_status);
-  for (const std::string& t : needed) {
-    if (Status s = bus_->EnsureTopic(t, partitions); !s.ok()) {
-      return Status(s.code(), fmt::format("topic {}: {}", t, s.message()));
-    }
-  }
-  for (const std::string& t : topics_) {
-    TORGHUT_ASSIGN_OR_RETURN(std::vector<bus::PartitionOffsets> offsets, bus_->Offsets(t));
-    if (static_cast<int32_t>(offsets.size()) != partitions) {
-      return FailedPrecondition(fmt::format(
-          "input topics must have equal partition counts (symbols are keys, so one symbol must "
-          "share a partition index on every topic): {} has {}, {} has {}",
-          topics_[0], partitions, t, offsets.size()));
-    }
-  }
-  partition_count_ = partitions;
-  return Status::Ok();
-}
 
 Status TaService::Impl::WaitForStore(const std::atomic<bool>& stop) {
   // The schema is created here too (idempotent), so a fresh machine needs no separate migrate.
@@ -355,19 +328,7 @@ void TaService::Impl::Route(const std::vector<bus::Message>& batch) {
 
 bool TaService::Impl::IsCaughtUp(OwnedPartition& o, int k) {
   // Without partition k of this topic the merge cannot know what it holds: wait.
-  if (!o.assigned[k]) return false;
-  const auto p = static_cast<size_t>(o.partition);
-  const int64_t now = clock_->NowMillis();
-  if (p >= high_[k].size() ||
-      (o.fetched[k] >= high_[k][p] && now - high_at_ms_[k] >= kHighRefreshMs)) {
-    Result<std::vector<bus::PartitionOffsets>> offsets = bus_->Offsets(topics_[k]);
-    if (!offsets.ok()) return false;
-    high_[k].assign(offsets->size(), 0);
-    for (const auto& po : *offsets) high_[k][static_cast<size_t>(po.partition)] = po.high;
-    high_at_ms_[k] = now;
-    if (p >= high_[k].size()) return false;
-  }
-  return o.fetched[k] >= high_[k][p];
+  return o.assigned[k] && ends_.Reached(static_cast<InputKind>(k), o.partition, o.fetched[k]);
 }
 
 Status TaService::Impl::Flush() {
@@ -542,11 +503,8 @@ void TaService::Impl::Heartbeat(bool force) {
     if (c.last_event_ts != Timestamp())
       newest_input = std::max(newest_input, c.last_event_ts.millis());
     for (int k = 0; k < kInputKinds; ++k) {
-      const auto pi = static_cast<size_t>(p);
-      if (pi < high_[k].size()) {
-        r.source_lag_messages +=
-            std::max<int64_t>(0, high_[k][pi] - o->proc->NextOffset(static_cast<InputKind>(k)));
-      }
+      const auto kind = static_cast<InputKind>(k);
+      r.source_lag_messages += ends_.Lag(kind, p, o->proc->NextOffset(kind));
     }
   }
   r.last_input_event_ms = newest_input;
@@ -576,6 +534,57 @@ void TaService::Impl::Heartbeat(bool force) {
   }
 }
 
+int64_t TaService::Impl::PollWaitMs(int64_t now) const {
+  // Wait for input, but no longer than until input already read is due out: as a provisional
+  // row (the interval has passed since the last emission) or as a store write (flush_ms).
+  int64_t wait_ms = kIdlePollMs;
+  if (config_.provisional_interval_ms > 0 && unemitted_input_) {
+    wait_ms = std::min(wait_ms, last_provisional_ms_ + config_.provisional_interval_ms - now);
+  }
+  if (oldest_buffered_ms_ >= 0) {
+    wait_ms = std::min(wait_ms, oldest_buffered_ms_ + config_.flush_ms - now);
+  }
+  return std::max<int64_t>(wait_ms, 0);
+}
+
+TaService::Impl::Buffered TaService::Impl::DrainPartitions(bool provisional) {
+  const Timestamp processing_now = Timestamp::FromNanos(clock_->NowNanos());
+  Buffered out;
+  for (auto& [p, o] : owned_) {
+    OwnedPartition& op = *o;
+    CaughtUp caught{IsCaughtUp(op, 0), IsCaughtUp(op, 1), IsCaughtUp(op, 2)};
+    op.proc->SetProcessingTime(processing_now);
+    op.proc->Drain(caught);
+    if (!config_.stop_at_end && caught.trades && caught.quotes && caught.bars &&
+        op.proc->Queued() == 0) {
+      // Only with nothing left to read: idleness during a backlog would depend on read speed.
+      op.proc->FinalizeIdle(processing_now);
+    }
+    if (provisional) op.proc->EmitProvisional();
+    out.rows += op.out.size();
+    if (op.out.oldest_ms >= 0 && (out.oldest_ms < 0 || op.out.oldest_ms < out.oldest_ms)) {
+      out.oldest_ms = op.out.oldest_ms;
+    }
+  }
+  return out;
+}
+
+void TaService::Impl::Periodic(int64_t now) {
+  if (now - last_checkpoint_ms_ >= config_.checkpoint_interval_ms) (void)Checkpoint({});
+  if (now - last_request_scan_ms_ >= kRequestScanMs) {
+    last_request_scan_ms_ = now;
+    for (const std::string& name : checkpoints_.PendingSavepointRequests()) TakeSavepoint(name);
+  }
+  if (config_.retention_days > 0 && now - last_retention_ms_ >= kRetentionEveryMs) {
+    last_retention_ms_ = now;
+    const Timestamp cutoff =
+        Timestamp::FromNanos(clock_->NowNanos() - int64_t{config_.retention_days} * kNanosPerDay);
+    if (auto dropped = store_->DropDaysBefore(cutoff); !dropped.ok()) {
+      log::Warn("ta", "retention failed", {{"error", dropped.status().ToString()}});
+    }
+  }
+}
+
 Status TaService::Impl::Run(const std::atomic<bool>& stop) {
   log::Info("ta", "starting",
             {{"group", config_.group_id},
@@ -583,7 +592,7 @@ Status TaService::Impl::Run(const std::atomic<bool>& stop) {
              {"bus", std::string(bus_->Backend())},
              {"store", std::string(store_->backend())},
              {"suspended", config_.suspended}});
-  TORGHUT_RETURN_IF_ERROR(PrepareTopics());
+  TORGHUT_ASSIGN_OR_RETURN(partition_count_, PrepareTaTopics(*bus_, config_));
   bus::ProducerOptions popts;
   popts.on_delivery = [this](const bus::DeliveryReport& r) {
     if (!r.status.ok() && r.topic != config_.topics.ta_status) {
@@ -635,21 +644,10 @@ Status TaService::Impl::Run(const std::atomic<bool>& stop) {
       (void)Flush();
       continue;
     }
-    // Wait for input, but no longer than until input already read is due out: as a provisional
-    // row (the interval has passed since the last emission) or as a store write (flush_ms).
-    int64_t wait_ms = kIdlePollMs;
-    if (config_.provisional_interval_ms > 0 && unemitted_input_) {
-      wait_ms = std::min(wait_ms, last_provisional_ms_ + config_.provisional_interval_ms - now);
-    }
-    if (oldest_buffered_ms_ >= 0) {
-      wait_ms = std::min(wait_ms, oldest_buffered_ms_ + config_.flush_ms - now);
-    }
-    TORGHUT_RETURN_IF_ERROR(
-        consumer_->Poll(&batch, kPollMax, milliseconds(std::max<int64_t>(wait_ms, 0))));
+    TORGHUT_RETURN_IF_ERROR(consumer_->Poll(&batch, kPollMax, milliseconds(PollWaitMs(now))));
     if (!batch.empty()) unemitted_input_ = true;
     Route(batch);
     if (!fatal_.ok()) break;
-    const Timestamp processing_now = Timestamp::FromNanos(clock_->NowNanos());
     // Read again after the poll: the wait above may have been the interval itself.
     const int64_t after_poll = clock_->NowMillis();
     const bool provisional = config_.provisional_interval_ms > 0 &&
@@ -658,45 +656,17 @@ Status TaService::Impl::Run(const std::atomic<bool>& stop) {
       last_provisional_ms_ = after_poll;
       unemitted_input_ = false;
     }
-    size_t buffered = 0;
-    int64_t oldest = -1;
-    for (auto& [p, o] : owned_) {
-      OwnedPartition& op = *o;
-      CaughtUp caught{IsCaughtUp(op, 0), IsCaughtUp(op, 1), IsCaughtUp(op, 2)};
-      op.proc->SetProcessingTime(processing_now);
-      op.proc->Drain(caught);
-      if (!config_.stop_at_end && caught.trades && caught.quotes && caught.bars &&
-          op.proc->Queued() == 0) {
-        // Only with nothing left to read: idleness during a backlog would depend on read speed.
-        op.proc->FinalizeIdle(processing_now);
-      }
-      if (provisional) op.proc->EmitProvisional();
-      buffered += op.out.size();
-      if (op.out.oldest_ms >= 0 && (oldest < 0 || op.out.oldest_ms < oldest)) {
-        oldest = op.out.oldest_ms;
-      }
-    }
+    const Buffered buffered = DrainPartitions(provisional);
     if (config_.stop_at_end && AtEnd()) reached_end = true;
-    oldest_buffered_ms_ = oldest;
-    // (`oldest` may be later than `after_poll`, read before draining: flush_ms 0 must not wait.)
-    if (buffered >= static_cast<size_t>(config_.batch_size) ||
-        (oldest >= 0 && (config_.flush_ms == 0 || after_poll - oldest >= config_.flush_ms))) {
+    oldest_buffered_ms_ = buffered.oldest_ms;
+    // (`oldest_ms` may be later than `after_poll`, read before draining: flush_ms 0 must not wait.)
+    if (buffered.rows >= static_cast<size_t>(config_.batch_size) ||
+        (buffered.oldest_ms >= 0 &&
+         (config_.flush_ms == 0 || after_poll - buffered.oldest_ms >= config_.flush_ms))) {
       if (!Flush().ok()) continue;
       oldest_buffered_ms_ = -1;
     }
-    if (now - last_checkpoint_ms_ >= config_.checkpoint_interval_ms) (void)Checkpoint({});
-    if (now - last_request_scan_ms_ >= kRequestScanMs) {
-      last_request_scan_ms_ = now;
-      for (const std::string& name : checkpoints_.PendingSavepointRequests()) TakeSavepoint(name);
-    }
-    if (config_.retention_days > 0 && now - last_retention_ms_ >= kRetentionEveryMs) {
-      last_retention_ms_ = now;
-      const Timestamp cutoff =
-          Timestamp::FromNanos(clock_->NowNanos() - int64_t{config_.retention_days} * kNanosPerDay);
-      if (auto dropped = store_->DropDaysBefore(cutoff); !dropped.ok()) {
-        log::Warn("ta", "retention failed", {{"error", dropped.status().ToString()}});
-      }
-    }
+    Periodic(now);
     if (reached_end) break;
   }
   {

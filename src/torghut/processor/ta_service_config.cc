@@ -15,7 +15,7 @@ TaServiceConfig ReadTaServiceConfig(ConfigReader& cfg) {
   c.reset = cfg.Enum("TA_AUTO_OFFSET_RESET", {"earliest", "latest"}, "earliest") == "latest"
                 ? bus::OffsetReset::kLatest
                 : bus::OffsetReset::kEarliest;
-  const std::string data_dir = cfg.String("TORGHUT_DATA_DIR", "./torghut-data");
+  const std::string data_dir = DataDir(cfg);
   c.checkpoint_dir =
       cfg.String("TA_CHECKPOINT_DIR", (std::filesystem::path(data_dir) / "checkpoints").string());
   c.checkpoint_interval_ms =

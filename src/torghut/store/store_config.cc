@@ -28,7 +28,7 @@ StoreConfig ReadStoreConfig(ConfigReader& cfg) {
   StoreConfig c;
   c.ta_backend = cfg.Enum("TA_STORE", {"sqlite", "clickhouse"}, "sqlite");
   c.trading_backend = cfg.Enum("TRADING_STORE", {"sqlite", "postgres"}, "sqlite");
-  c.data_dir = cfg.String("TORGHUT_DATA_DIR", "./torghut-data");
+  c.data_dir = DataDir(cfg);
   ClickHouseOptions& h = c.clickhouse.http;
   h.url = cfg.String("TA_CLICKHOUSE_URL", "http://127.0.0.1:8123");
   if (h.url.rfind("http://", 0) != 0 && h.url.rfind("https://", 0) != 0) {

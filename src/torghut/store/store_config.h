@@ -25,7 +25,7 @@ namespace torghut::store {
 struct StoreConfig {
   std::string ta_backend = "sqlite";       // TA_STORE
   std::string trading_backend = "sqlite";  // TRADING_STORE
-  std::filesystem::path data_dir = "./torghut-data";
+  std::filesystem::path data_dir{kDefaultDataDir};
   ClickHouseTaOptions clickhouse;
   std::string db_dsn;  // DB_DSN (secret: may hold a password)
   // TA_RETENTION_DAYS: the ClickHouse TTL (modern layout), and what the TA service passes to
