@@ -1,7 +1,7 @@
 // Event → provisional signal readable through the read API, in a real `torghut up` (simulated
 // market → forwarder → embedded bus → TA → SQLite → read API, one process).
 //
-//   build/release/bench/api_latency_bench --torghut build/release/src/torghut/app/torghut \
+//   build/release/bench/api_latency_bench --torghut build/release/src/torghut/app/torghut
 //       [--seconds 30] [--rate 20] [--symbols 5]
 //
 // Settings of `up` (TA_PROVISIONAL_INTERVAL_MS, TA_CLICKHOUSE_FLUSH_MS, …) pass through the

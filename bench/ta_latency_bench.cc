@@ -1,7 +1,7 @@
 // Event → final row visible in the TA store, at a steady live rate, through a real `torghut ta`
 // process on the embedded bus and SQLite.
 //
-//   build/release/bench/ta_latency_bench --torghut build/release/src/torghut/app/torghut \
+//   build/release/bench/ta_latency_bench --torghut build/release/src/torghut/app/torghut
 //       [--seconds 40] [--rate 400] [--symbols 8] [--flush-ms 1000]
 //
 // A producer thread publishes trade envelopes in real time (event time = now, spread evenly over

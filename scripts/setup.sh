@@ -34,6 +34,11 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+# Node.js for the web UI (Vite 6, playwright-core, `node --test`): Debian's nodejs (18) and npm,
+# installed only when the command is missing. A node from elsewhere (e.g. NodeSource's package,
+# which bundles npm and conflicts with Debian's npm package) is used as it is.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
@@ -53,8 +58,9 @@ fi
 # The web UI (web/): dependencies from the committed lockfile, then a build into web/dist, which
 # `torghut serve` / `torghut up` serve. Each step runs only when its inputs changed.
 WEB="$(cd "$(dirname "$0")/.." && pwd)/web"
-if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null; then
-  echo "setup: the web UI needs Node.js >= 20.19 (found: $(node --version 2>/dev/null || echo none))" >&2
+if ! command -v npm >/dev/null ||
+   ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>18||(a===18&&b>=19)?0:1)' 2>/dev/null; then
+  echo "setup: the web UI needs Node.js >= 18.19 (Debian 12's nodejs) and npm; found node $(node --version 2>/dev/null || echo none), npm $(npm --version 2>/dev/null || echo none)" >&2
   exit 1
 fi
 lock_sum=$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)

@@ -9,5 +9,8 @@ export default defineConfig({
     emptyOutDir: true,
     assetsDir: 'assets',
     sourcemap: true,
+    // Vite 8's default ("baseline widely available"); Vite 6's own is older browsers. Vite 6 is the
+    // newest Vite that runs on Debian 12's Node 18.
+    target: ['chrome111', 'edge111', 'firefox114', 'safari16.4', 'ios16.4'],
   },
 });

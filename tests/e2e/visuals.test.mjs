@@ -191,7 +191,19 @@ step('live', 'live updates extend the chart without reloading the window', async
   page.on('request', (r) => {
     if (r.url().includes('/api/torghut/ta/bars?')) windowLoads++;
   });
-  await open(page, `symbol=${SYMBOL}&range=15m&resolution=1s&show=`);
+  // The window holds the bar of the second in progress (a bar's event time is the end of its
+  // second, after now). A window that stopped at now would leave it out and, in a symbol's first
+  // second of data, be empty: "no data", then a second load on the stream's first row. So the page
+  // is opened early in the newest bar's second, and that bar must be in the window.
+  const newest = await waitFor('a bar in its first 300 ms', async () => {
+    const bar = (await api(`/api/torghut/ta/latest?symbol=${SYMBOL}`)).bars;
+    return bar && Date.parse(bar.window_end) - Date.now() > 700 ? bar : null;
+  });
+  const { bars } = await open(page, `symbol=${SYMBOL}&range=15m&resolution=1s&show=`);
+  assert.ok(
+    bars.items.some((b) => b.window_start === newest.window_start),
+    `the window holds the bar in progress when the page opened (${newest.window_start}); its newest is ${bars.items.at(-1)?.window_start}`,
+  );
   const first = (await state(page)).chart.lastCandle.time;
   const later = await waitFor('a newer candle from the stream', async () => {
     const s = await state(page);

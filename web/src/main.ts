@@ -92,12 +92,13 @@ async function loadWindow(): Promise<void> {
   // Nothing of the previous view's lag stays on screen.
   setError('latest', null);
   showLag(null);
-  const now = Date.now();
   const resolution = effectiveResolution(view);
+  // The range ends with the bucket in progress, so the window holds the newest candle.
+  const toMs = bucketEnd(Date.now(), resolution);
   const q: WindowQuery = {
     symbol: view.symbol,
-    fromMs: wholeBucketsFrom(now - RANGES[view.range], resolution),
-    toMs: now,
+    fromMs: wholeBucketsFrom(toMs - RANGES[view.range], resolution),
+    toMs,
     resolution,
     limit: MAX_ITEMS,
   };
@@ -129,12 +130,22 @@ async function loadWindow(): Promise<void> {
   void pollLag(mine);
 }
 
-// The API selects 1 s bars by their end time (inclusive) and aggregates them into buckets by
-// start time. Asking from 1 ms after a bucket boundary gives whole buckets only: the bar that ends
-// exactly on the boundary belongs to the bucket before, and would come back as a partial candle.
+// The API selects 1 s bars by their end time (inclusive; a bar's event time is the end of its
+// second) and aggregates them into buckets by start time. Asking from 1 ms after a bucket boundary
+// gives whole buckets only: the bar that ends exactly on the boundary belongs to the bucket before,
+// and would come back as a partial candle.
 function wholeBucketsFrom(ms: number, resolution: Resolution): number {
   const width = resolutionMs(resolution);
   return Math.floor(ms / width) * width + 1;
+}
+
+// The end of the bucket that holds `ms`, the inclusive end of a window that reaches `ms`. The bar
+// of the second in progress ends after now: a window that stopped at now would leave out the
+// newest candle and, in a symbol's first second of data, every candle — the page would say "no
+// data" and load the window again on the stream's first row.
+function bucketEnd(ms: number, resolution: Resolution): number {
+  const width = resolutionMs(resolution);
+  return Math.floor(ms / width) * width + width;
 }
 
 function closeStream(): void {
@@ -185,7 +196,7 @@ function scheduleTailRefresh(mine: number): void {
     const last = chart.lastCandleTime();
     if (last === null || !lastQuery || mine !== generation) return;
     const fromMs = wholeBucketsFrom(last * 1000 - resolutionMs(lastQuery.resolution), lastQuery.resolution);
-    const q: WindowQuery = { ...lastQuery, fromMs, toMs: Date.now() };
+    const q: WindowQuery = { ...lastQuery, fromMs, toMs: bucketEnd(Date.now(), lastQuery.resolution) };
     try {
       const [bars, signals] = await Promise.all([fetchBars(q), fetchSignals(q)]);
       if (mine !== generation) return;

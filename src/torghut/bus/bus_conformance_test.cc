@@ -402,7 +402,7 @@ TEST_P(BusConformance, RefusesBadNames) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BusConformance, ::testing::Values("embedded", "kafka"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& p) { return p.param; });
 
 }  // namespace
 }  // namespace torghut::bus

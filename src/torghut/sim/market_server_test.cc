@@ -316,7 +316,9 @@ TEST_F(MarketServerTest, RestTradesAndBarsPaginateOverWhatTheMarketReleased) {
   ASSERT_GT(all.size(), 800u);  // 20/s for 60 s
   int64_t volume = 0;
   for (size_t i = 0; i < all.size(); ++i) {
-    if (i > 0) EXPECT_LE(all[i - 1]["t"].get<std::string>(), all[i]["t"].get<std::string>());
+    if (i > 0) {
+      EXPECT_LE(all[i - 1]["t"].get<std::string>(), all[i]["t"].get<std::string>());
+    }
     volume += all[i]["s"].get<int64_t>();
   }
   // The minute bar's volume is the sum of its trades' sizes (duplicates count once in both).

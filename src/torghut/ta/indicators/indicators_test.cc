@@ -34,8 +34,12 @@ TEST(MacdTest, DefinedOnceTheSlowEmaIsAndSignalAfterNineMore) {
     EXPECT_EQ(std::isnan(macd.macd()), i < 25) << i;
     EXPECT_EQ(std::isnan(macd.signal()), i < 33) << i;
     EXPECT_EQ(std::isnan(macd.hist()), i < 33) << i;
-    if (i >= 25) EXPECT_DOUBLE_EQ(macd.macd(), macd.fast().value() - macd.slow().value());
-    if (i >= 33) EXPECT_DOUBLE_EQ(macd.hist(), macd.macd() - macd.signal());
+    if (i >= 25) {
+      EXPECT_DOUBLE_EQ(macd.macd(), macd.fast().value() - macd.slow().value());
+    }
+    if (i >= 33) {
+      EXPECT_DOUBLE_EQ(macd.hist(), macd.macd() - macd.signal());
+    }
   }
 }
 

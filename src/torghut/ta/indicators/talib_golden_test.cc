@@ -120,7 +120,7 @@ TEST_P(TalibGoldenTest, MatchesTaLib) {
 INSTANTIATE_TEST_SUITE_P(Series, TalibGoldenTest,
                          ::testing::Values("trending", "mean_reverting", "flat", "stepwise",
                                            "random_walk"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& p) { return p.param; });
 
 // The documented warm-up difference: before bar 200 our MACD differs from TA-Lib's only by the
 // fast EMA's seed, and that difference shrinks geometrically (factor 11/13 per bar).
