@@ -324,9 +324,13 @@ std::optional<SessionTimes> TradingCalendar::SessionOn(int y, int m, int d) cons
   return s;
 }
 
-SessionPhase TradingCalendar::PhaseAt(Timestamp t) const {
+std::optional<SessionTimes> TradingCalendar::SessionAt(Timestamp t) const {
   const CivilTime local = ToCivil(t + int64_t{tz_.UtcOffsetSeconds(t)} * kNanosPerSecond);
-  const std::optional<SessionTimes> s = SessionOn(local.year, local.month, local.day);
+  return SessionOn(local.year, local.month, local.day);
+}
+
+SessionPhase TradingCalendar::PhaseAt(Timestamp t) const {
+  const std::optional<SessionTimes> s = SessionAt(t);
   if (!s || t < s->pre_open || t >= s->post_close) return SessionPhase::kClosed;
   if (t < s->regular_open) return SessionPhase::kPre;
   if (t < s->regular_close) return SessionPhase::kRegular;

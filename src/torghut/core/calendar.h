@@ -89,6 +89,8 @@ class TradingCalendar {
 
   std::optional<SessionTimes> SessionOn(int year, int month, int day) const;
   SessionPhase PhaseAt(Timestamp t) const;
+  // The session of the New York calendar day that contains `t` (nullopt on a non-trading day).
+  std::optional<SessionTimes> SessionAt(Timestamp t) const;
   // 04:00 New York of the latest trading day whose pre-market opened at or before `t`.
   Timestamp SessionStartAtOrBefore(Timestamp t) const;
   // 04:00 New York of the first trading day whose pre-market opens after `t`.

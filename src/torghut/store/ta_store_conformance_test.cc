@@ -150,7 +150,9 @@ TEST_P(TaStoreConformance, MigrateIsIdempotentAndRecordsTheVersion) {
   auto v = store_->SchemaVersion();
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(*v, 1);
-  if (GetParam() == "clickhouse") EXPECT_NE(again->detail.find("legacy layout"), std::string::npos);
+  if (GetParam() == "clickhouse") {
+    EXPECT_NE(again->detail.find("legacy layout"), std::string::npos);
+  }
 }
 
 TEST_P(TaStoreConformance, RowsRoundTripExactly) {
@@ -360,7 +362,9 @@ TEST_P(TaStoreConformance, LatestFreshnessSymbolsAndUsage) {
   auto usage = store_->Usage();
   ASSERT_TRUE(usage.ok()) << usage.status().ToString();
   EXPECT_GT(usage->bytes_used, 0);
-  if (GetParam() == "sqlite") EXPECT_GT(usage->bytes_free, 0);
+  if (GetParam() == "sqlite") {
+    EXPECT_GT(usage->bytes_free, 0);
+  }
 }
 
 TEST_P(TaStoreConformance, BadSymbolsAndQueriesAreRefusedAndLoseNothing) {
@@ -499,7 +503,7 @@ TEST_P(TaStoreConformance, RetentionDropsWholeDaysBeforeTheCutoff) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TaStoreConformance, ::testing::Values("sqlite", "clickhouse"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& p) { return p.param; });
 
 }  // namespace
 }  // namespace torghut::store

@@ -1,0 +1,73 @@
+// The trading half's input: one final TA bar — the signal row and the microbar row of the same
+// identity (symbol, window_size, event_ts), joined (SPEC §6 Input).
+//
+//   BarJoiner joiner;
+//   joiner.OnMicrobar(microbar_row);                   // rows as they come off the TA topics
+//   for (TradingBar& bar : joiner.OnSignal(signal_row)) engine.OnBar(bar, now, portfolio);
+//
+// Only final rows are joined (provisional ones are dropped); a row whose partner never comes is
+// reported as a skip once the same (symbol, window) has moved `max_pending` identities past it.
+// The joiner does not filter revisions: the engine evaluates each identity once (its cursor).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "torghut/core/decimal.h"
+#include "torghut/ta/rows.h"
+#include "torghut/trading/model.h"
+#include "torghut/trading/strategies/rule.h"
+
+namespace torghut::trading {
+
+struct TradingBar {
+  std::string symbol;
+  Timeframe timeframe = Timeframe::k1Sec;
+  EpochMillis event_ts = 0;  // the window's end
+  int64_t version = 0;       // the microbar's
+  // The bar's close as an exact decimal (4 fractional digits), the reference price; nullopt when
+  // the close is not a positive finite number (risk: missing_price).
+  std::optional<Decimal> close;
+  RuleInputs inputs;  // the signal row's values (NaN = null or not finite) and the close
+};
+
+// The bar for a final microbar and signal of the same identity; kInvalidArgument when they are
+// not final or not the same identity.
+Result<TradingBar> JoinBar(const ta::MicrobarRow& bar, const ta::SignalRow& signal);
+
+class BarJoiner {
+ public:
+  explicit BarJoiner(size_t max_pending = 8) : max_pending_(max_pending) {}
+
+  // Each returns the bars completed by this row (zero or one); `skips` collects rows given up on.
+  std::vector<TradingBar> OnMicrobar(const ta::MicrobarRow& row);
+  std::vector<TradingBar> OnSignal(const ta::SignalRow& row);
+
+  struct Skip {
+    std::string symbol;
+    std::string window;
+    EpochMillis event_ts;
+    std::string reason;  // "missing_signal" | "missing_microbar" | "not_final"
+  };
+  std::vector<Skip> TakeSkips();
+  size_t pending() const { return pending_.size(); }
+
+ private:
+  using Key = std::tuple<std::string, ta::WindowSize, int64_t>;  // symbol, window, event_ts
+  struct Half {
+    std::optional<ta::MicrobarRow> bar;
+    std::optional<ta::SignalRow> signal;
+  };
+  std::vector<TradingBar> Complete(const Key& key);
+  void Expire(const std::string& symbol, ta::WindowSize w, int64_t newest);
+
+  size_t max_pending_;
+  std::map<Key, Half> pending_;
+  std::vector<Skip> skips_;
+};
+
+}  // namespace torghut::trading
