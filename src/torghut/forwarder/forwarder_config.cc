@@ -74,7 +74,7 @@ ForwarderConfig ReadForwarderConfig(ConfigReader& cfg) {
     c.channels.push_back(ch);
   }
   c.subscribe_chunk = static_cast<size_t>(cfg.Int("WS_SUBSCRIBE_CHUNK", 200, 1, 10'000));
-  c.dedup_ttl_ms = cfg.Int("DEDUP_TTL_SEC", 5, 0, 3600) * 1000;
+  c.dedup_ttl_ms = cfg.Int("DEDUP_TTL_SEC", 5, 0, 3600) * kMillisPerSecond;
   c.reconnect.initial_ms = cfg.Int("WS_BACKOFF_INITIAL_MS", 500, 1, 3'600'000);
   c.reconnect.max_ms = cfg.Int("WS_BACKOFF_MAX_MS", 30'000, 1, 3'600'000);
   c.reconnect.floor_406_ms = cfg.Int("WS_406_FLOOR_MS", 90'000, 0, 3'600'000);

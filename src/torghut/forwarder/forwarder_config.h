@@ -1,7 +1,7 @@
 // The forwarder's configuration (`torghut ws`, SPEC §2): the environment read and validated once
 // at start, one error line per bad value.
 //
-//   ConfigReader cfg(EnvSource::FromProcess());
+//   ConfigReader cfg(EnvSource::Process());
 //   forwarder::ForwarderConfig config = forwarder::ReadForwarderConfig(cfg);
 //   if (Status s = cfg.Finish(); !s.ok()) { /* exit 2 with s.message() */ }
 //   // --help lists forwarder::kForwarderEnvHelp
@@ -14,6 +14,7 @@
 #include "torghut/alpaca/envelope.h"
 #include "torghut/bus/bus_config.h"
 #include "torghut/core/config.h"
+#include "torghut/core/time.h"
 #include "torghut/forwarder/reconnect_policy.h"
 
 namespace torghut::forwarder {
@@ -38,9 +39,9 @@ struct ForwarderConfig {
   int64_t bars_stale_after_ms = 180'000;  // minute bars arrive once a minute
   int64_t heartbeat_ms = 10'000;
   bool backfill = true;
-  int64_t backfill_max_gap_ms = 6 * 3600 * 1000;  // longer gaps are left to a replay
-  int64_t backfill_end_wait_ms = 2'000;           // for the first event after a reconnect
-  std::string status_key = "torghut-ws";          // the heartbeat's key on the status topic
+  int64_t backfill_max_gap_ms = 6 * kMillisPerHour;  // longer gaps are left to a replay
+  int64_t backfill_end_wait_ms = 2'000;              // for the first event after a reconnect
+  std::string status_key = "torghut-ws";             // the heartbeat's key on the status topic
   bus::Topics topics;
   int32_t topic_partitions = 1;  // when the forwarder creates a missing topic
 };

@@ -9,6 +9,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "torghut/core/time.h"
+
 namespace torghut::http {
 
 namespace {
@@ -168,10 +170,10 @@ std::string_view ClientResponse::Header(std::string_view lower_name) const {
 int64_t ClientResponse::RetryAfterMs() const {
   const std::string_view v = Trim(Header("retry-after"));
   if (v.empty()) return -1;
-  if (const int64_t seconds = ParseCount(v); seconds >= 0) return seconds * 1000;
+  if (const int64_t seconds = ParseCount(v); seconds >= 0) return seconds * kMillisPerSecond;
   const time_t at = curl_getdate(std::string(v).c_str(), nullptr);
   if (at < 0) return -1;
-  return std::max<int64_t>(0, (static_cast<int64_t>(at) - std::time(nullptr)) * 1000);
+  return std::max<int64_t>(0, (static_cast<int64_t>(at) - std::time(nullptr)) * kMillisPerSecond);
 }
 
 RateLimit ClientResponse::RateLimitHeaders() const {
@@ -244,8 +246,9 @@ ClientResponse HttpClient::Send(const ClientRequest& request) {
   curl_easy_setopt(
       curl, CURLOPT_TIMEOUT_MS,
       static_cast<long>(request.timeout_ms > 0 ? request.timeout_ms : options_.timeout_ms));
-  curl_easy_setopt(curl, CURLOPT_MAXAGE_CONN,
-                   static_cast<long>(std::max<int64_t>(1, options_.max_idle_reuse_ms / 1000)));
+  curl_easy_setopt(
+      curl, CURLOPT_MAXAGE_CONN,
+      static_cast<long>(std::max<int64_t>(1, options_.max_idle_reuse_ms / kMillisPerSecond)));
   if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, handle_->error);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);

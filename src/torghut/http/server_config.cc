@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include "torghut/core/time.h"
+
 namespace torghut::http {
 
 namespace {
@@ -54,8 +56,7 @@ ServerConfig ReadServerConfig(ConfigReader& cfg) {
   c.admin_token = cfg.Secret("TORGHUT_ADMIN_TOKEN");
   c.access_log = cfg.Bool("TORGHUT_HTTP_ACCESS_LOG", true);
   c.threads = static_cast<int>(cfg.Int("TORGHUT_HTTP_THREADS", 1, 1, 64));
-  c.not_ready_kill_after_ms =
-      cfg.Int("HEALTH_NOT_READY_KILL_AFTER_MS", 0, 0, int64_t{7} * 24 * 3600 * 1000);
+  c.not_ready_kill_after_ms = cfg.Int("HEALTH_NOT_READY_KILL_AFTER_MS", 0, 0, 7 * kMillisPerDay);
   return c;
 }
 

@@ -1,6 +1,6 @@
 // Where and how a role's HTTP server listens (TORGHUT_HTTP_ADDR and friends); no Beast here.
 //
-//   ConfigReader cfg(EnvSource::FromProcess());
+//   ConfigReader cfg(EnvSource::Process());
 //   http::ServerConfig config = http::ReadServerConfig(cfg);   // errors collected in cfg
 //   if (Status s = cfg.Finish(); !s.ok()) { /* one line per bad value */ }
 //   std::string host; uint16_t port;

@@ -61,7 +61,7 @@ class MarketStream {
 
   http::WebSocketCallbacks Accept(const http::Request& upgrade,
                                   std::shared_ptr<http::WebSocketPeer> peer);
-  void SendError(Connection& c, int code);
+  void SendError(Connection& c, int error);  // closes the connection for codes that do
   void Authenticate(Connection& c, const std::string& key, const std::string& secret);
   void OnText(Connection& c, std::string_view text);
   void Release(std::vector<MarketItem>& due, const ReleaseTick& tick);
