@@ -6,8 +6,12 @@
 //   EnvelopeSequencer seq(&symbols, "iex", market::Source::kWs);
 //   decoder.Decode(frame, &batch);
 //   for (const auto& m : batch.messages) {
-//     if (auto e = seq.Wrap(m, ingest_ts)) producer->Produce(topics.For(e->topic), e->symbol,
-//     e->json);
+//     std::optional<WrappedEnvelope> e = seq.Wrap(m, ingest_ts);
+//     if (!e) continue;                      // not for the bus (control messages, …)
+//     const std::string& topic = e->topic == InputTopic::kTrades ? topics.trades
+//                              : e->topic == InputTopic::kQuotes ? topics.quotes
+//                                                                 : topics.bars_1m;
+//     producer->Produce(topic, e->symbol, e->json);
 //   }
 #pragma once
 

@@ -63,48 +63,6 @@ std::string_view SkipReasonName(SkipReason r) {
   return "?";
 }
 
-ErrorClass ClassifyError(int64_t code) {
-  switch (code) {
-    case 402:
-    case 409:
-    case 410:
-    case 411:
-      return ErrorClass::kConfiguration;
-    case 406:
-      return ErrorClass::kConnectionLimit;
-    case 405:
-      return ErrorClass::kSymbolLimit;
-    case 407:
-    case 500:
-      return ErrorClass::kRetryable;
-    case 400:
-    case 401:
-    case 403:
-    case 404:
-      return ErrorClass::kProtocol;
-    default:
-      return ErrorClass::kUnknown;
-  }
-}
-
-std::string_view ErrorClassName(ErrorClass c) {
-  switch (c) {
-    case ErrorClass::kConfiguration:
-      return "configuration";
-    case ErrorClass::kConnectionLimit:
-      return "connection_limit";
-    case ErrorClass::kSymbolLimit:
-      return "symbol_limit";
-    case ErrorClass::kRetryable:
-      return "retryable";
-    case ErrorClass::kProtocol:
-      return "protocol";
-    case ErrorClass::kUnknown:
-      break;
-  }
-  return "unknown";
-}
-
 int64_t FrameStats::total_skipped() const {
   int64_t n = 0;
   for (int64_t s : skipped) n += s;

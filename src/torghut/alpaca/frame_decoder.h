@@ -30,6 +30,7 @@
 #include <variant>
 #include <vector>
 
+#include "torghut/alpaca/stream_errors.h"
 #include "torghut/core/status.h"
 #include "torghut/core/symbols.h"
 #include "torghut/market/events.h"
@@ -65,20 +66,6 @@ enum class SkipReason : uint8_t {
 };
 std::string_view SkipReasonName(SkipReason r);
 
-// Alpaca stream error codes (SPEC §2) and what a client should do about them.
-enum class ErrorClass : uint8_t {
-  kConfiguration,    // 402 auth failed, 409 insufficient subscription, 410 invalid subscribe
-                     // action, 411 insufficient scope: fix the configuration; retry slowly
-  kConnectionLimit,  // 406: another connection holds the key; back off ≥ 90 s
-  kSymbolLimit,      // 405: keep the previous subscription; do not retry
-  kRetryable,        // 407 slow client, 500 internal error: reconnect with backoff
-  kProtocol,         // 400 invalid syntax, 401 not authenticated, 403 already authenticated,
-                     // 404 auth timeout: a client bug or a slow handshake; reconnect
-  kUnknown,
-};
-ErrorClass ClassifyError(int64_t code);
-std::string_view ErrorClassName(ErrorClass c);
-
 struct Subscription {
   std::vector<std::string> trades, quotes, bars, updated_bars, daily_bars, statuses, lulds,
       corrections, cancel_errors;
@@ -87,10 +74,10 @@ struct Subscription {
 struct ControlMessage {
   enum class Kind : uint8_t { kConnected, kAuthenticated, kSuccessOther, kError, kSubscription };
   Kind kind = Kind::kSuccessOther;
-  int64_t code = 0;     // kError
-  std::string message;  // "msg"
-  ErrorClass error_class = ErrorClass::kUnknown;
-  Subscription subscription;  // kSubscription: the server's whole current set
+  int64_t code = 0;                               // kError
+  std::string message;                            // "msg"
+  ErrorClass error_class = ErrorClass::kUnknown;  // ClassifyError(code), stream_errors.h
+  Subscription subscription;                      // kSubscription: the server's whole current set
 };
 
 struct DecodedMessage {

@@ -24,6 +24,10 @@ inline constexpr int64_t kNanosPerSecond = 1'000'000'000;
 inline constexpr int64_t kNanosPerMinute = 60 * kNanosPerSecond;
 inline constexpr int64_t kNanosPerHour = 60 * kNanosPerMinute;
 inline constexpr int64_t kNanosPerDay = 24 * kNanosPerHour;
+inline constexpr int64_t kMillisPerSecond = 1'000;
+inline constexpr int64_t kMillisPerMinute = 60 * kMillisPerSecond;
+inline constexpr int64_t kMillisPerHour = 60 * kMillisPerMinute;
+inline constexpr int64_t kMillisPerDay = 24 * kMillisPerHour;
 
 // A point in time: nanoseconds since 1970-01-01T00:00:00Z. Covers years 1678..2261.
 class Timestamp {

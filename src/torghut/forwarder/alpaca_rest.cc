@@ -1,34 +1,13 @@
 #include "torghut/forwarder/alpaca_rest.h"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <chrono>
+#include <cctype>
 #include <nlohmann/json.hpp>
-#include <thread>
-
-#include "torghut/core/symbols.h"
 
 namespace torghut::forwarder {
 
 namespace {
-
-size_t Append(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-size_t Header(char* data, size_t size, size_t n, void* out) {
-  std::string_view line(data, size * n);
-  constexpr std::string_view kRetry = "retry-after:";
-  if (line.size() > kRetry.size()) {
-    std::string head(line.substr(0, kRetry.size()));
-    std::transform(head.begin(), head.end(), head.begin(), ::tolower);
-    if (head == kRetry) *static_cast<int64_t*>(out) = std::atoll(line.data() + kRetry.size());
-  }
-  return size * n;
-}
 
 std::string Escape(std::string_view s) {
   std::string out;
@@ -43,69 +22,28 @@ std::string Escape(std::string_view s) {
   return out;
 }
 
+http::ClientOptions Options(std::string key_id, std::string secret_key, std::string ca_file,
+                            int64_t timeout_ms) {
+  http::ClientOptions o;
+  o.timeout_ms = timeout_ms;
+  o.ca_file = std::move(ca_file);
+  o.headers = {{"APCA-API-KEY-ID", std::move(key_id)},
+               {"APCA-API-SECRET-KEY", std::move(secret_key)}};
+  return o;
+}
+
 }  // namespace
 
-HttpGetResult HttpGet(const std::string& url, const std::vector<std::string>& headers,
-                      int64_t timeout_ms, const std::string& ca_file) {
-  HttpGetResult r;
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) {
-    r.error = "curl_easy_init failed";
-    return r;
-  }
-  curl_slist* list = nullptr;
-  for (const std::string& h : headers) list = curl_slist_append(list, h.c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, Header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r.retry_after_s);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
-  if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
-  const CURLcode rc = curl_easy_perform(curl);
-  if (rc != CURLE_OK) {
-    r.error = curl_easy_strerror(rc);
-  } else {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-  }
-  curl_slist_free_all(list);
-  curl_easy_cleanup(curl);
-  return r;
-}
-
-Result<std::vector<std::string>> ParseSymbolList(std::string_view body) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_object() && j.contains("symbols")) j = j["symbols"];
-  if (!j.is_array()) {
-    return InvalidArgument("not a JSON array of symbols (or an object with \"symbols\")");
-  }
-  std::vector<std::string> out;
-  for (const auto& s : j) {
-    if (!s.is_string() || !IsValidSymbol(s.get<std::string>())) {
-      return InvalidArgument("not a valid symbol: " + s.dump());
-    }
-    out.push_back(s.get<std::string>());
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
-}
-
 AlpacaRestClient::AlpacaRestClient(std::string base_url, std::string key_id, std::string secret_key,
-                                   std::string ca_file)
+                                   std::string ca_file, int64_t timeout_ms)
     : base_url_(std::move(base_url)),
-      key_id_(std::move(key_id)),
-      secret_key_(std::move(secret_key)),
-      ca_file_(std::move(ca_file)) {
+      client_(Options(std::move(key_id), std::move(secret_key), std::move(ca_file), timeout_ms)) {
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
 }
 
-Result<int64_t> AlpacaRestClient::Fetch(
-    RestKind kind, const std::vector<std::string>& symbols, Timestamp start, Timestamp end,
-    std::string_view feed, const std::function<void(std::string_view message)>& emit) const {
+Result<int64_t> AlpacaRestClient::Fetch(RestKind kind, const std::vector<std::string>& symbols,
+                                        Timestamp start, Timestamp end, std::string_view feed,
+                                        const std::function<void(std::string_view message)>& emit) {
   const bool trades = kind == RestKind::kTrades;
   const std::string_view path = trades ? "/v2/stocks/trades" : "/v2/stocks/bars";
   const std::string_view key = trades ? "trades" : "bars";
@@ -116,27 +54,18 @@ Result<int64_t> AlpacaRestClient::Fetch(
       fmt::format("symbols={}&start={}&end={}&limit=10000&feed={}", Escape(list),
                   Escape(FormatRfc3339(start)), Escape(FormatRfc3339(end)), Escape(feed));
   if (!trades) base_query += "&timeframe=1Min";
-  const std::vector<std::string> headers = {"APCA-API-KEY-ID: " + key_id_,
-                                            "APCA-API-SECRET-KEY: " + secret_key_};
   int64_t emitted = 0;
   std::string token, message;
+  http::ClientRequest request;
   while (true) {
-    const std::string url = fmt::format("{}{}?{}{}", base_url_, path, base_query,
-                                        token.empty() ? "" : "&page_token=" + Escape(token));
-    HttpGetResult r;
-    for (int attempt = 1;; ++attempt) {
-      r = HttpGet(url, headers, timeout_ms, ca_file_);
-      const bool retry = r.status == 0 || r.status == 429 || r.status >= 500;
-      if (!retry || attempt >= max_attempts) break;
-      const int64_t wait_ms = r.retry_after_s >= 0
-                                  ? std::min<int64_t>(r.retry_after_s * 1000, 10'000)
-                                  : std::min<int64_t>(250 << attempt, 5'000);
-      std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));  // the server asked
-    }
+    request.url = fmt::format("{}{}?{}{}", base_url_, path, base_query,
+                              token.empty() ? "" : "&page_token=" + Escape(token));
+    const http::ClientResponse r =
+        http::SendWithRetry(client_, request, retry, http::RetryableIfIdempotent, sleep);
     if (r.status != 200) {
       return Unavailable(fmt::format(
           "GET {}{}: {}", base_url_, path,
-          r.status == 0 ? r.error : fmt::format("HTTP {} {}", r.status, r.body.substr(0, 200))));
+          r.answered() ? fmt::format("HTTP {} {}", r.status, r.body.substr(0, 200)) : r.error));
     }
     nlohmann::json page = nlohmann::json::parse(r.body, nullptr, false);
     if (!page.is_object() || !page.contains(key)) {
@@ -152,10 +81,11 @@ Result<int64_t> AlpacaRestClient::Fetch(
           message = fmt::format(R"({{"T":"{}","S":)", type);
           message += nlohmann::json(symbol).dump();
           const std::string fields = item.dump();
-          if (fields.size() > 2)
+          if (fields.size() > 2) {
             message += "," + fields.substr(1);
-          else
+          } else {
             message += "}";
+          }
           emit(message);
           ++emitted;
         }

@@ -2,9 +2,9 @@
 // market-hours-aware staleness watchdog, the universe parser and the configuration.
 #include <gtest/gtest.h>
 
-#include "torghut/forwarder/alpaca_rest.h"
 #include "torghut/forwarder/forwarder.h"
 #include "torghut/forwarder/reconnect_policy.h"
+#include "torghut/forwarder/universe.h"
 
 namespace torghut::forwarder {
 namespace {

@@ -65,7 +65,7 @@ class ReconnectPolicy {
 // symbol+time). Memory is bounded by what arrives within one TTL.
 class DedupWindow {
  public:
-  explicit DedupWindow(int64_t ttl_ms) : ttl_ns_(ttl_ms * 1'000'000) {}
+  explicit DedupWindow(int64_t ttl_ms) : ttl_ns_(ttl_ms * kNanosPerMilli) {}
 
   // true if `key` was seen within the TTL before `now`; otherwise remembers it.
   bool Seen(uint64_t key, Timestamp now) {
@@ -124,7 +124,7 @@ class StalenessWatchdog {
   int Starving(Timestamp now) const {
     if (!MarketOpen(now)) return -1;
     for (size_t c = 0; c < kChannels; ++c) {
-      if (active_[c] && now.nanos() - last_[c] > stale_after_ms_[c] * 1'000'000) {
+      if (active_[c] && now.nanos() - last_[c] > stale_after_ms_[c] * kNanosPerMilli) {
         return static_cast<int>(c);
       }
     }

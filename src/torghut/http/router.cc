@@ -37,14 +37,29 @@ Response Response::Error(int status, std::string_view message) {
   return Json(status, std::move(body));
 }
 
-void Router::Get(std::string path, Handler handler, std::string route) {
+void Router::Add(std::string method, std::string path, Handler handler, std::string route) {
   if (route.empty()) route = path;
-  exact_[std::move(path)]["GET"] = Entry{std::move(handler), std::move(route)};
+  exact_[std::move(path)][std::move(method)] = Entry{std::move(handler), std::move(route)};
+}
+
+void Router::Get(std::string path, Handler handler, std::string route) {
+  Add("GET", std::move(path), std::move(handler), std::move(route));
 }
 
 void Router::Post(std::string path, Handler handler, std::string route) {
-  if (route.empty()) route = path;
-  exact_[std::move(path)]["POST"] = Entry{std::move(handler), std::move(route)};
+  Add("POST", std::move(path), std::move(handler), std::move(route));
+}
+
+void Router::Put(std::string path, Handler handler, std::string route) {
+  Add("PUT", std::move(path), std::move(handler), std::move(route));
+}
+
+void Router::Patch(std::string path, Handler handler, std::string route) {
+  Add("PATCH", std::move(path), std::move(handler), std::move(route));
+}
+
+void Router::Delete(std::string path, Handler handler, std::string route) {
+  Add("DELETE", std::move(path), std::move(handler), std::move(route));
 }
 
 void Router::GetPrefix(std::string prefix, Handler handler, std::string route) {

@@ -43,6 +43,9 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // The server closes the connection without answering at all: a fault a simulator injects (the
+  // request arrived and may have been acted on; the client sees the connection end).
+  bool drop_connection = false;
 
   static Response Json(int status, std::string body);
   static Response Text(int status, std::string body, std::string content_type = "text/plain");
@@ -101,6 +104,11 @@ class Router {
   // Exact paths. `route` names the route in metrics and the access log (default: the path).
   void Get(std::string path, Handler handler, std::string route = "");
   void Post(std::string path, Handler handler, std::string route = "");
+  void Put(std::string path, Handler handler, std::string route = "");
+  void Patch(std::string path, Handler handler, std::string route = "");
+  void Delete(std::string path, Handler handler, std::string route = "");
+  // Any method (upper case) on an exact path.
+  void Add(std::string method, std::string path, Handler handler, std::string route = "");
   // Every path starting with `prefix` (e.g. static assets under "/torghut/"); exact paths win.
   void GetPrefix(std::string prefix, Handler handler, std::string route = "");
   // WebSocket upgrades (GET with `Upgrade: websocket`) of paths starting with `prefix`. A plain GET

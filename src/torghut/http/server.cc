@@ -15,17 +15,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <exception>
-#include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <thread>
 #include <vector>
 
-#include "torghut/core/json_text.h"
 #include "torghut/core/log.h"
+#include "torghut/http/internal/serving.h"
+#include "torghut/http/internal/write_queue.h"
 
 namespace torghut::http {
 
@@ -35,93 +33,6 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
-
-bool ParseHostPort(std::string_view addr, std::string* host, uint16_t* port) {
-  size_t colon;
-  if (!addr.empty() && addr.front() == '[') {
-    const size_t close = addr.find(']');
-    if (close == std::string_view::npos || close + 1 >= addr.size() || addr[close + 1] != ':') {
-      return false;
-    }
-    *host = std::string(addr.substr(1, close - 1));
-    colon = close + 1;
-  } else {
-    colon = addr.rfind(':');
-    if (colon == std::string_view::npos) return false;
-    *host = std::string(addr.substr(0, colon));
-  }
-  const std::string_view digits = addr.substr(colon + 1);
-  if (host->empty() || digits.empty() || digits.size() > 5) return false;
-  uint32_t p = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-    p = p * 10 + static_cast<uint32_t>(c - '0');
-  }
-  if (p > 65535) return false;
-  *port = static_cast<uint16_t>(p);
-  boost::system::error_code ec;
-  net::ip::make_address(*host, ec);
-  return !ec || *host == "localhost";
-}
-
-ServerConfig ReadServerConfig(ConfigReader& cfg) {
-  ServerConfig c;
-  const std::string addr = cfg.String("TORGHUT_HTTP_ADDR", "127.0.0.1:8080");
-  if (!ParseHostPort(addr, &c.host, &c.port)) {
-    cfg.AddError("TORGHUT_HTTP_ADDR: '" + addr +
-                 "' is not host:port with an IP address (e.g. 127.0.0.1:8080, 0.0.0.0:8080, "
-                 "[::1]:8080)");
-  }
-  if (c.host == "localhost") c.host = "127.0.0.1";
-  c.admin_token = cfg.Secret("TORGHUT_ADMIN_TOKEN");
-  c.access_log = cfg.Bool("TORGHUT_HTTP_ACCESS_LOG", true);
-  c.threads = static_cast<int>(cfg.Int("TORGHUT_HTTP_THREADS", 1, 1, 64));
-  c.not_ready_kill_after_ms =
-      cfg.Int("HEALTH_NOT_READY_KILL_AFTER_MS", 0, 0, int64_t{7} * 24 * 3600 * 1000);
-  return c;
-}
-
-void AddStandardEndpoints(Router& router, Registry& metrics, std::function<Readiness()> readiness,
-                          const ServerConfig& config, const Clock* clock) {
-  // Readiness is sampled by both probes; /healthz fails once it has been false for too long (a
-  // process that stays unready is better restarted).
-  struct NotReady {
-    std::mutex mu;
-    int64_t since_ms = -1;
-  };
-  auto state = std::make_shared<NotReady>();
-  auto sample = [readiness, state, clock]() {
-    Readiness r = readiness();
-    std::lock_guard lock(state->mu);
-    if (r.ready) {
-      state->since_ms = -1;
-    } else if (state->since_ms < 0) {
-      state->since_ms = clock->NowMillis();
-    }
-    return std::make_pair(std::move(r), state->since_ms);
-  };
-  const int64_t kill_after = config.not_ready_kill_after_ms;
-  router.Get("/healthz", [sample, kill_after, clock](const Request&) {
-    const int64_t since = sample().second;
-    const int64_t for_ms = since < 0 ? 0 : clock->NowMillis() - since;
-    if (kill_after > 0 && since >= 0 && for_ms >= kill_after) {
-      return Response::Json(503, fmt::format("{{\"status\":\"unhealthy\",\"not_ready_for_ms\":{},"
-                                             "\"message\":\"not ready for longer than "
-                                             "HEALTH_NOT_READY_KILL_AFTER_MS ({} ms)\"}}",
-                                             for_ms, kill_after));
-    }
-    return Response::Json(200, "{\"status\":\"ok\"}");
-  });
-  router.Get("/readyz", [sample](const Request&) {
-    Readiness r = sample().first;
-    return Response::Json(r.ready ? 200 : 503, std::move(r.json));
-  });
-  router.Get("/metrics", [&metrics](const Request&) {
-    return Response::Text(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
 
 namespace {
 
@@ -145,11 +56,14 @@ std::shared_ptr<bhttp::response<bhttp::string_body>> ToBeast(Response res, bool 
 class Server::Impl {
  public:
   Impl(ServerConfig config, Router router, Registry* metrics)
-      : config_(std::move(config)), router_(std::move(router)), metrics_(metrics) {
-    refused_ = &metrics_->GetCounter("torghut_http_connections_refused_total",
-                                     "Connections closed at accept: over the connection limit");
-    open_ = &metrics_->GetGauge("torghut_http_connections", "Open HTTP connections");
-  }
+      : config_(std::move(config)),
+        router_(std::move(router)),
+        metrics_(metrics),
+        requests_(metrics, config_.access_log),
+        connections_(&metrics->GetGauge("torghut_http_connections", "Open HTTP connections"),
+                     &metrics->GetCounter("torghut_http_connections_refused_total",
+                                          "Connections closed at accept: over the connection "
+                                          "limit")) {}
   ~Impl() { Stop(); }
 
   Status Start();
@@ -161,61 +75,17 @@ class Server::Impl {
                : fmt::format("{}:{}", config_.host, bound_port_);
   }
 
-  // What Stop() closes: an HTTP session or a WebSocket session.
-  class Connection {
-   public:
-    virtual ~Connection() = default;
-    virtual void Close() = 0;
-  };
   class Session;
   class WsSession;
   class SseSession;
   void Accept();
-  // Under the lock that Stop() closes connections with: a connection is either seen (and closed)
-  // by Stop() or refused here (false).
-  bool Track(const std::shared_ptr<Connection>& c) {
-    std::lock_guard lock(sessions_mu_);
-    if (stopping_.load()) return false;
-    // Forget connections that ended, so the set holds only live ones.
-    for (auto it = sessions_.begin(); it != sessions_.end();) {
-      it = it->expired() ? sessions_.erase(it) : std::next(it);
-    }
-    sessions_.insert(c);
-    return true;
-  }
-  void Observe(const std::string& route, int status, double seconds) {
-    std::pair<Counter*, Histogram*> m;
-    {
-      // The registry looks metrics up by labels; remember them per (route, status) instead.
-      std::lock_guard lock(observe_mu_);
-      auto& slot = by_route_[{route, status}];
-      if (slot.first == nullptr) {
-        slot.first = &metrics_->GetCounter("torghut_http_requests_total",
-                                           "HTTP requests by route and status code",
-                                           {{"route", route}, {"code", std::to_string(status)}});
-        slot.second =
-            &metrics_->GetHistogram("torghut_http_request_duration_seconds",
-                                    "Time from a complete request to its response written",
-                                    LatencyBucketsSeconds(), {{"route", route}});
-      }
-      m = slot;
-    }
-    m.first->Inc();
-    m.second->Observe(seconds);
-  }
 
   ServerConfig config_;
   Router router_;
   Registry* metrics_;
-  Counter* refused_ = nullptr;
-  Gauge* open_ = nullptr;
-  std::atomic<size_t> active_{0};
-  std::atomic<bool> stopping_{false};
-  std::mutex observe_mu_;
-  std::map<std::pair<std::string, int>, std::pair<Counter*, Histogram*>> by_route_;
+  internal::RequestLog requests_;
+  internal::ConnectionSet connections_;
   uint16_t bound_port_ = 0;
-  std::mutex sessions_mu_;
-  std::set<std::weak_ptr<Connection>, std::owner_less<std::weak_ptr<Connection>>> sessions_;
   std::vector<std::thread> threads_;
   bool started_ = false, stopped_ = false;
   // Declared last: destroyed first, while everything its pending handlers touch still exists.
@@ -225,19 +95,15 @@ class Server::Impl {
 
 // A WebSocket connection after the upgrade (see WebSocketPeer). Everything runs on the
 // connection's strand; the public calls post there.
-class Server::Impl::WsSession : public Server::Impl::Connection,
+class Server::Impl::WsSession : public internal::Connection,
                                 public WebSocketPeer,
                                 public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(beast::tcp_stream stream, Impl* owner, std::string remote)
       : ws_(std::move(stream)), owner_(owner), remote_(std::move(remote)) {
-    owner_->active_.fetch_add(1);
-    owner_->open_->Add(1);
+    owner_->connections_.Opened();
   }
-  ~WsSession() override {
-    owner_->active_.fetch_sub(1);
-    owner_->open_->Add(-1);
-  }
+  ~WsSession() override { owner_->connections_.Closed(); }
 
   void Start(bhttp::request<bhttp::string_body> req, WebSocketCallbacks callbacks) {
     callbacks_ = std::move(callbacks);
@@ -257,9 +123,9 @@ class Server::Impl::WsSession : public Server::Impl::Connection,
   }
 
   void Send(std::string text) override {
-    queued_bytes_.fetch_add(text.size());
+    writes_.Count(text.size());
     net::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
-      self->queue_.push_back(std::move(text));
+      self->writes_.Push(std::move(text));
       self->WriteNext();
     });
   }
@@ -274,7 +140,7 @@ class Server::Impl::WsSession : public Server::Impl::Connection,
     net::post(ws_.get_executor(), [self = shared_from_this()] { self->DropNow(); });
   }
   void Close() override { Drop(); }  // server stop
-  size_t QueuedBytes() const override { return queued_bytes_.load(); }
+  size_t QueuedBytes() const override { return writes_.QueuedBytes(); }
   const std::string& remote() const override { return remote_; }
 
  private:
@@ -298,9 +164,10 @@ class Server::Impl::WsSession : public Server::Impl::Connection,
     });
   }
 
+  // Writes the queued frames one by one, then the close frame once asked for.
   void WriteNext() {
-    if (!accepted_ || finished_ || writing_) return;
-    if (queue_.empty()) {
+    if (!accepted_ || finished_ || writes_.writing()) return;
+    if (writes_.empty()) {
       if (close_requested_ && !closing_) {
         closing_ = true;
         ws_.async_close(websocket::close_reason(websocket::close_code::normal, close_reason_),
@@ -310,16 +177,12 @@ class Server::Impl::WsSession : public Server::Impl::Connection,
       }
       return;
     }
-    writing_ = true;
     ws_.text(true);
-    ws_.async_write(net::buffer(queue_.front()),
-                    [self = shared_from_this()](beast::error_code ec, size_t) {
-                      self->writing_ = false;
-                      self->queued_bytes_.fetch_sub(self->queue_.front().size());
-                      self->queue_.pop_front();
-                      if (ec) return self->DropNow();
-                      self->WriteNext();
-                    });
+    writes_.WriteNext([this](auto buffer, auto done) { ws_.async_write(buffer, std::move(done)); },
+                      [self = shared_from_this()](const beast::error_code& ec) {
+                        if (ec) return self->DropNow();
+                        self->WriteNext();
+                      });
   }
 
   void DropNow() {
@@ -343,38 +206,31 @@ class Server::Impl::WsSession : public Server::Impl::Connection,
   bhttp::request<bhttp::string_body> req_;
   WebSocketCallbacks callbacks_;
   beast::flat_buffer buffer_;
-  std::deque<std::string> queue_;
-  std::atomic<size_t> queued_bytes_{0};
+  internal::WriteQueue writes_;
   std::string close_reason_;
-  bool accepted_ = false, writing_ = false, close_requested_ = false, closing_ = false,
-       finished_ = false;
+  bool accepted_ = false, close_requested_ = false, closing_ = false, finished_ = false;
 };
 
 // A Server-Sent Events response: the header, then events as they are sent, until the client goes
 // away (a read on the socket ends) or Close(). No Content-Length and "Connection: close": the body
 // is everything until the connection ends, which every EventSource client handles.
-class Server::Impl::SseSession : public Server::Impl::Connection,
+class Server::Impl::SseSession : public internal::Connection,
                                  public EventStreamPeer,
                                  public std::enable_shared_from_this<SseSession> {
  public:
   SseSession(beast::tcp_stream stream, Impl* owner) : stream_(std::move(stream)), owner_(owner) {
-    owner_->active_.fetch_add(1);
-    owner_->open_->Add(1);
+    owner_->connections_.Opened();
   }
-  ~SseSession() override {
-    owner_->active_.fetch_sub(1);
-    owner_->open_->Add(-1);
-  }
+  ~SseSession() override { owner_->connections_.Closed(); }
 
   void Start(EventStreamCallbacks callbacks) {
     if (callbacks.reject) return Reject(std::move(*callbacks.reject));
     on_closed_ = std::move(callbacks.on_closed);
     stream_.expires_never();
-    queue_.push_front(
+    writes_.PushFront(
         "HTTP/1.1 200 OK\r\nServer: torghut\r\nContent-Type: text/event-stream\r\n"
         "Cache-Control: no-store\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\n"
         ": stream open\n\n");
-    queued_bytes_.fetch_add(queue_.front().size());
     WriteNext();
     // A client sends nothing more; the read ends when it goes away.
     stream_.async_read_some(
@@ -390,10 +246,10 @@ class Server::Impl::SseSession : public Server::Impl::Connection,
     text += "\ndata: ";
     text += data;
     text += "\n\n";
-    queued_bytes_.fetch_add(text.size());
+    writes_.Count(text.size());
     net::post(stream_.get_executor(),
               [self = shared_from_this(), text = std::move(text)]() mutable {
-                self->queue_.push_back(std::move(text));
+                self->writes_.Push(std::move(text));
                 self->WriteNext();
               });
   }
@@ -401,7 +257,7 @@ class Server::Impl::SseSession : public Server::Impl::Connection,
   void Close() override {
     net::post(stream_.get_executor(), [self = shared_from_this()] { self->DropNow(); });
   }
-  size_t QueuedBytes() const override { return queued_bytes_.load(); }
+  size_t QueuedBytes() const override { return writes_.QueuedBytes(); }
 
  private:
   // The stream never opens: a plain HTTP answer, then the connection closes.
@@ -413,17 +269,13 @@ class Server::Impl::SseSession : public Server::Impl::Connection,
   }
 
   void WriteNext() {
-    if (finished_ || writing_) return;
-    if (queue_.empty()) return;
-    writing_ = true;
-    net::async_write(stream_, net::buffer(queue_.front()),
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->writing_ = false;
-                       self->queued_bytes_.fetch_sub(self->queue_.front().size());
-                       self->queue_.pop_front();
-                       if (ec) return self->DropNow();
-                       self->WriteNext();
-                     });
+    if (finished_) return;
+    writes_.WriteNext(
+        [this](auto buffer, auto done) { net::async_write(stream_, buffer, std::move(done)); },
+        [self = shared_from_this()](const beast::error_code& ec) {
+          if (ec) return self->DropNow();
+          self->WriteNext();
+        });
   }
   void DropNow() {
     if (!finished_) {
@@ -439,13 +291,12 @@ class Server::Impl::SseSession : public Server::Impl::Connection,
   beast::tcp_stream stream_;
   Impl* owner_;
   std::function<void()> on_closed_;
-  std::deque<std::string> queue_;
-  std::atomic<size_t> queued_bytes_{0};
+  internal::WriteQueue writes_;
   std::array<char, 512> sink_{};
-  bool writing_ = false, finished_ = false;
+  bool finished_ = false;
 };
 
-class Server::Impl::Session : public Server::Impl::Connection,
+class Server::Impl::Session : public internal::Connection,
                               public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Impl* owner) : stream_(std::move(socket)), owner_(owner) {
@@ -453,10 +304,7 @@ class Server::Impl::Session : public Server::Impl::Connection,
     const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = fmt::format("{}:{}", peer.address().to_string(), peer.port());
   }
-  ~Session() {
-    owner_->active_.fetch_sub(1);
-    owner_->open_->Add(-1);
-  }
+  ~Session() override { owner_->connections_.Closed(); }  // admitted by Accept()
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
@@ -512,13 +360,10 @@ class Server::Impl::Session : public Server::Impl::Connection,
     Request r;
     r.method = std::string(req.method_string());
     const std::string_view target(req.target().data(), req.target().size());
-    const size_t q = target.find('?');
-    bool ok = PercentDecode(target.substr(0, q), false, &r.path);
-    if (ok && q != std::string_view::npos) ok = ParseQuery(target.substr(q + 1), &r.query);
     const bool keep_alive = req.keep_alive();
-    if (!ok || r.path.empty() || r.path.front() != '/') {
+    if (!internal::ParseTarget(target, &r)) {
       method_ = r.method;
-      path_ = std::string(target.substr(0, q));
+      path_ = std::string(target.substr(0, target.find('?')));
       return Send(Response::Error(400, "malformed request target"), "rejected", keep_alive);
     }
     for (const auto& field : req) {
@@ -539,16 +384,7 @@ class Server::Impl::Session : public Server::Impl::Connection,
         return Upgrade(*accept, std::move(req), r, route);
       }
     }
-    Response res;
-    try {
-      res = owner_->router_.Dispatch(r, &route);
-    } catch (const std::exception& e) {
-      log::Error("http", "handler failed", {{"path", r.path}, {"error", e.what()}});
-      res = Response::Error(500, "internal error");
-    } catch (...) {
-      log::Error("http", "handler failed", {{"path", r.path}});
-      res = Response::Error(500, "internal error");
-    }
+    Response res = internal::DispatchGuarded(owner_->router_, r, &route);
     method_ = std::move(r.method);
     path_ = std::move(r.path);
     Send(std::move(res), route, keep_alive);
@@ -567,15 +403,7 @@ class Server::Impl::Session : public Server::Impl::Connection,
       callbacks.reject = Response::Error(500, "internal error");
     }
     const int status = callbacks.reject ? callbacks.reject->status : opened;
-    owner_->Observe(route, status, 0);
-    if (owner_->config_.access_log) {
-      log::Info("http", "request",
-                {{"method", r.method},
-                 {"path", r.path},
-                 {"route", route},
-                 {"status", status},
-                 {"remote", remote_}});
-    }
+    owner_->requests_.StreamOpened({r.method, r.path, route, status, remote_});
     return callbacks;
   }
 
@@ -583,7 +411,7 @@ class Server::Impl::Session : public Server::Impl::Connection,
   void OpenEventStream(const EventStreamAccept& accept, const Request& r,
                        const std::string& route) {
     auto sse = std::make_shared<SseSession>(std::move(stream_), owner_);
-    if (!owner_->Track(sse)) return sse->Close();
+    if (!owner_->connections_.Track(sse)) return sse->Close();
     sse->Start(AcceptStream<EventStreamCallbacks>(accept, r, route, sse, 200));
   }
 
@@ -591,12 +419,19 @@ class Server::Impl::Session : public Server::Impl::Connection,
   void Upgrade(const WebSocketAccept& accept, bhttp::request<bhttp::string_body> req,
                const Request& r, const std::string& route) {
     auto ws = std::make_shared<WsSession>(std::move(stream_), owner_, remote_);
-    if (!owner_->Track(ws)) return ws->Drop();
+    if (!owner_->connections_.Track(ws)) return ws->Drop();
     ws->Start(std::move(req), AcceptStream<WebSocketCallbacks>(accept, r, route, ws, 101));
   }
 
   void Send(Response res, const std::string& route, bool keep_alive) {
     if (method_.empty()) method_ = "-";
+    if (res.drop_connection) {
+      owner_->requests_.Dropped({method_, path_, route, 0, remote_});
+      boost::system::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream_.close();
+      return;
+    }
     const size_t bytes = res.body.size();
     const int status = res.status;
     auto out = ToBeast(std::move(res), keep_alive);
@@ -612,17 +447,7 @@ class Server::Impl::Session : public Server::Impl::Connection,
 
   void OnWritten(beast::error_code ec, const std::string& route, int status, size_t bytes) {
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - started_).count();
-    owner_->Observe(route, status, seconds);
-    if (owner_->config_.access_log) {
-      log::Info("http", "request",
-                {{"method", method_},
-                 {"path", path_},
-                 {"route", route},
-                 {"status", status},
-                 {"bytes", static_cast<int64_t>(bytes)},
-                 {"us", static_cast<int64_t>(seconds * 1e6)},
-                 {"remote", remote_}});
-    }
+    owner_->requests_.Answered({method_, path_, route, status, remote_}, bytes, seconds);
     method_.clear();
     path_.clear();
     if (ec || close_after_) return Shutdown();
@@ -680,22 +505,15 @@ void Server::Impl::Accept() {
   acceptor_->async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
     if (!ec) {
-      std::shared_ptr<Session> session;
-      {
-        std::lock_guard lock(sessions_mu_);
-        if (stopping_.load() || active_.load() >= config_.max_connections) {
-          if (!stopping_.load()) refused_->Inc();
-          boost::system::error_code ignored;
-          socket.close(ignored);
-        } else {
-          active_.fetch_add(1);
-          open_->Add(1);
-          session = std::make_shared<Session>(std::move(socket), this);
-        }
+      if (connections_.Admit(config_.max_connections)) {
+        auto session = std::make_shared<Session>(std::move(socket), this);
+        if (connections_.Track(session)) session->Start();
+      } else {
+        boost::system::error_code ignored;
+        socket.close(ignored);
       }
-      if (session && Track(session)) session->Start();
     }
-    if (stopping_.load()) return;
+    if (connections_.stopping()) return;
     Accept();
   });
 }
@@ -703,17 +521,11 @@ void Server::Impl::Accept() {
 void Server::Impl::Stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
-  stopping_.store(true);
+  connections_.CloseAll();  // also: nothing more is admitted
   net::post(acceptor_->get_executor(), [this] {
     boost::system::error_code ec;
     acceptor_->close(ec);
   });
-  {
-    std::lock_guard lock(sessions_mu_);
-    for (const auto& weak : sessions_) {
-      if (auto s = weak.lock()) s->Close();
-    }
-  }
   // Every connection closes, the acceptor stops: run() returns once no work is left. A handler
   // in the middle of a request finishes first.
   for (auto& t : threads_) t.join();

@@ -5,9 +5,9 @@
 //   Status s = ws.Connect("wss://stream.data.alpaca.markets/v2/iex", {});
 //   s = ws.Write(R"({"action":"auth","key":"…","secret":"…"})");
 //   std::string frame;
-//   s = ws.Read(&frame, 500ms);   // Ok: a text frame; DeadlineExceeded: none yet (still
-//   connected);
-//                                 // Unavailable: the connection ended (the message says how)
+//   s = ws.Read(&frame, 500ms);
+//   // Ok: a text frame; DeadlineExceeded: none yet (still connected); Unavailable: the
+//   // connection ended (the message says how).
 //
 // `wss://` runs TLS 1.2+ with the peer's certificate verified against the system's trust store (or
 // `ca_file`) and its host name checked; there is no switch to turn verification off. `ws://` is

@@ -1,8 +1,6 @@
 // WebSocket routes of the server and the WebSocket client, over real loopback sockets; TLS
 // certificate verification against a real TLS server (`openssl s_server`).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -13,6 +11,7 @@
 #include "torghut/http/websocket_client.h"
 #include "torghut/testing/http_client.h"
 #include "torghut/testing/test_support.h"
+#include "torghut/testing/tls_server.h"
 
 namespace torghut::http {
 namespace {
@@ -174,66 +173,16 @@ TEST(WebSocketUrlTest, Parses) {
   EXPECT_FALSE(ParseWebSocketUrl("ws:///x").ok());
 }
 
-// A real TLS server: `openssl s_server` with a certificate for "localhost" signed by a throwaway
-// CA. It does not speak WebSocket, so a verified handshake ends at the upgrade step.
+// A real TLS server (testing/tls_server.h). It does not speak WebSocket, so a verified handshake
+// ends at the upgrade step.
 class TlsVerificationTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::make_unique<testing::ScratchDir>("torghut-tls");
-    const std::string d = dir_->path().string();
-    const std::string script =
-        "set -e; cd " + d +
-        "; openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
-        "-subj /CN=torghut-test-ca 2>/dev/null"
-        "; openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
-        "-subj /CN=localhost 2>/dev/null"
-        "; printf 'subjectAltName=DNS:localhost\\n' > ext.cnf"
-        "; openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
-        "-out server.pem -days 2 -extfile ext.cnf 2>/dev/null";
-    ASSERT_EQ(std::system(script.c_str()), 0);
-    // Any free port: bind port 0 in a listening test server, read it, then free it for s_server.
-    Registry metrics;
-    ServerConfig config;
-    config.port = 0;
-    config.access_log = false;
-    {
-      Server probe(config, Router(), &metrics);
-      ASSERT_TRUE(probe.Start().ok());
-      port_ = probe.port();
-    }
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const std::string cmd =
-          "exec openssl s_server -quiet -www -accept 127.0.0.1:" + std::to_string(port_) +
-          " -cert " + d + "/server.pem -key " + d + "/server.key >" + d + "/s_server.log 2>&1";
-      ::execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
-      ::_exit(127);
-    }
-    // Ready once it accepts TCP connections.
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      WebSocketClient probe;
-      WebSocketClientOptions o;
-      o.connect_timeout = 1s;
-      Status s = probe.Connect("ws://127.0.0.1:" + std::to_string(port_) + "/", o);
-      if (s.message().find("connect 127.0.0.1") == std::string::npos) return;
-      std::this_thread::sleep_for(20ms);  // poll period
-    }
-    FAIL() << "openssl s_server did not start";
-  }
-  void TearDown() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  std::unique_ptr<testing::ScratchDir> dir_;
-  uint16_t port_ = 0;
-  pid_t pid_ = -1;
+  void SetUp() override { ASSERT_TRUE(tls_.Start()) << tls_.error(); }
+  testing::TlsTestServer tls_{"torghut-tls"};
 };
 
 TEST_F(TlsVerificationTest, AnUntrustedCertificateIsRefusedAndATrustedOneIsAccepted) {
-  const std::string url = "wss://localhost:" + std::to_string(port_) + "/v2/iex";
+  const std::string url = "wss://localhost:" + std::to_string(tls_.port()) + "/v2/iex";
   WebSocketClient ws;
   // The system trust store does not know the throwaway CA.
   Status s = ws.Connect(url, {});
@@ -243,12 +192,12 @@ TEST_F(TlsVerificationTest, AnUntrustedCertificateIsRefusedAndATrustedOneIsAccep
   // Trusting the CA: the TLS handshake succeeds, and the failure moves to the upgrade (s_server
   // answers HTTP, not WebSocket).
   WebSocketClientOptions trusted;
-  trusted.ca_file = (dir_->path() / "ca.pem").string();
+  trusted.ca_file = tls_.ca_file();
   s = ws.Connect(url, trusted);
   EXPECT_EQ(s.message().find("TLS handshake"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("upgrade localhost"), std::string::npos) << s.message();
   // The certificate names "localhost": reaching the same server as 127.0.0.1 fails the host check.
-  s = ws.Connect("wss://127.0.0.1:" + std::to_string(port_) + "/v2/iex", trusted);
+  s = ws.Connect("wss://127.0.0.1:" + std::to_string(tls_.port()) + "/v2/iex", trusted);
   EXPECT_NE(s.message().find("TLS handshake"), std::string::npos) << s.message();
 }
 

@@ -2,42 +2,42 @@
 // ws://HOST:PORT/v2/<feed>, the REST data endpoints the forwarder backfills from, and fault
 // switches for reliability tests — all on an http::Router the caller serves.
 //
-//   sim::MarketServerOptions o;  o.generator.symbols = {"AAPL", "MSFT"};
+//   sim::MarketServerOptions o;
+//   o.generator.symbols = {"AAPL", "MSFT"};
 //   sim::MarketServer market(o);
 //   http::Router router;
 //   market.Register(router);
-//   http::Server server(config, std::move(router), &metrics);  server.Start();
-//   market.Start();              // the market clock runs from here
+//   http::Server server(config, std::move(router), &metrics);
+//   Status s = server.Start();
+//   s = market.Start();          // the market clock runs from here
 //   ...
 //   market.Stop();
 //
-// The market: messages from the synthetic generator (sim time starts at `start`, default now) or
-// from a recorded JSONL file (recorded times), released when the market clock — running `speed`
-// times real time — reaches their time, every `batch_ms` as one frame per connection holding what
-// that connection subscribed to. Data is produced whether anyone listens or not (as a real market
-// is), and trades and minute bars are kept for the REST endpoints.
-//
-// Stream protocol (as Alpaca's): greeting [{"T":"success","msg":"connected"}]; auth by message
-// ({"action":"auth","key","secret"}) or by the upgrade's APCA-API-KEY-ID / APCA-API-SECRET-KEY
-// headers within `auth_timeout_ms`; additive subscribe / unsubscribe answered with the whole
-// current set (trades imply corrections and cancelErrors; "*" is every symbol). Errors on their
-// real triggers: 400 invalid syntax, 401 not authenticated, 402 auth failed (closes), 403 already
-// authenticated, 404 auth timeout (closes), 405 symbol limit exceeded (subscription unchanged),
-// 406 connection limit exceeded — the key is in use on another connection (closes), 407 slow client
-// (closes), 409 insufficient subscription — a feed the key is not entitled to (closes), 410 invalid
-// subscribe action, 500 internal error (on demand, closes).
-//
-// REST (header auth; 401 missing keys, 403 wrong keys): GET /v2/stocks/trades and
-// /v2/stocks/bars?timeframe=1Min with symbols, start, end (RFC 3339, inclusive), limit (≤ 10000,
-// counted over all symbols), page_token → {"trades"|"bars":{SYM:[…]},"next_page_token":…}.
-//
-// Admin (loopback tool, no auth): GET /sim/status; POST /sim/faults with a JSON object of
-//   "drop": true          cut every stream connection (no close frame)
-//   "silent_ms": N        connections stay open but receive nothing for N ms (data is not queued)
-//   "malformed": N        send N malformed frames to every connection
-//   "error": CODE         send that stream error to every connection (407/500 also close)
-//   "http_429": N         the next N REST requests answer 429
-//   "http_delay_ms": N    REST answers wait N ms
+// A composition of parts that share one market clock and one set of fault switches, each with
+// its own routes, switches and status fields:
+//   market_clock.h      the market: generator or recording, real time × speed, batches released
+//                       every batch_ms whether anyone listens or not (as a real market's are)
+//   market_stream.h     the stream: greeting, auth (message or key headers) within
+//                       auth_timeout_ms, additive subscriptions answered with the whole set
+//                       (trades imply corrections and cancelErrors; "*" is every symbol), batched
+//                       frames, every error code on its real trigger (alpaca/stream_errors.h): 400
+//                       invalid syntax, 401 not authenticated, 402 auth failed, 403 already
+//                       authenticated, 404 auth timeout, 405 symbol limit exceeded (subscription
+//                       unchanged), 406 connection limit exceeded — the key is in use on another
+//                       connection, 407 slow client, 409 insufficient subscription — a feed the key
+//                       is not entitled to, 410 invalid subscribe action, 500 internal error (on
+//                       demand); 402, 404, 406, 407, 409 and 500 close the connection
+//   market_data_rest.h  GET /v2/stocks/trades and /v2/stocks/bars (paginated, header auth)
+//   faults.h            GET /sim/status and POST /sim/faults with a JSON object of
+//                         "drop": true          cut every stream connection (no close frame)
+//                         "silent_ms": N        connections stay open but receive nothing for N ms
+//                                               (data is not queued)
+//                         "malformed": N        send N malformed frames to every connection
+//                         "error": CODE         send that stream error to every connection
+//                         "http_429": N         the next N REST requests answer 429
+//                         "http_delay_ms": N    REST answers wait N ms
+// A new part (the simulated broker) joins the same way: constructed with the market clock and the
+// faults, it listens to releases, adds its switches and status, and registers its routes.
 #pragma once
 
 #include <cstdint>
@@ -96,8 +96,8 @@ class MarketServer {
   MarketServer(const MarketServer&) = delete;
   MarketServer& operator=(const MarketServer&) = delete;
 
-  // Adds the stream, REST and admin routes. The server must not outlive this object's routes'
-  // use: stop the http::Server before destroying the MarketServer.
+  // Adds every part's routes. The server must not outlive this object's routes' use: stop the
+  // http::Server before destroying the MarketServer.
   void Register(http::Router& router);
   // Starts the market thread. An unreadable recording or record file is an error.
   Status Start();

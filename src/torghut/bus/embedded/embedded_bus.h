@@ -17,6 +17,10 @@
 // a delivery report means the record is in the file (fsync policy: see FsyncPolicy). Consumers in
 // the same process are woken as soon as a batch is written; consumers in other processes notice
 // within 50 ms.
+//
+// The parts: partition_log.h (the log of one partition), producer.cc, consumer.cc and
+// consumer_group.cc (the membership, assignment and committed-offset protocol), with their private
+// headers and the per-process shared state in internal/.
 #pragma once
 
 #include <memory>
