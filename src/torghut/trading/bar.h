@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "torghut/core/decimal.h"
+#include "torghut/ta/engine.h"
 #include "torghut/ta/rows.h"
 #include "torghut/trading/model.h"
 #include "torghut/trading/strategies/rule.h"
@@ -68,6 +70,25 @@ class BarJoiner {
   size_t max_pending_;
   std::map<Key, Half> pending_;
   std::vector<Skip> skips_;
+};
+
+// The TA engine's rows, as they are produced in process (file replay, backtest), joined into
+// bars for a callback. Rows arrive in order (a final microbar, then its signal), so nothing waits.
+class TradingBarSink final : public ta::RowSink {
+ public:
+  explicit TradingBarSink(std::function<void(const TradingBar&)> on_bar)
+      : on_bar_(std::move(on_bar)) {}
+  void OnMicrobar(const ta::MicrobarRow& row) override {
+    for (const TradingBar& b : joiner_.OnMicrobar(row)) on_bar_(b);
+  }
+  void OnSignal(const ta::SignalRow& row) override {
+    for (const TradingBar& b : joiner_.OnSignal(row)) on_bar_(b);
+  }
+  BarJoiner& joiner() { return joiner_; }
+
+ private:
+  BarJoiner joiner_;
+  std::function<void(const TradingBar&)> on_bar_;
 };
 
 }  // namespace torghut::trading
