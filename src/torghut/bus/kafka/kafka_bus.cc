@@ -168,9 +168,13 @@ class KafkaProducer final : public Producer {
 
   int64_t InFlight() const override { return in_flight_; }
 
+  // Why deliveries fail: a rejected credential first (the most specific and the one a human must
+  // fix); else the class of the last failed delivery (what closed the caller's gate); else what
+  // librdkafka's own threads last reported (brokers down before anything was produced).
   std::string ErrorClass() const override {
     std::lock_guard<std::mutex> lock(error_mu_);
-    return error_class_;
+    if (client_class_ == "kafka_auth") return client_class_;
+    return !delivery_class_.empty() ? delivery_class_ : client_class_;
   }
 
  private:
@@ -188,9 +192,14 @@ class KafkaProducer final : public Producer {
     return last_topic_;
   }
 
-  void SetErrorClass(std::string_view c) {
+  void SetDeliveryClass(std::string_view c) {
     std::lock_guard<std::mutex> lock(error_mu_);
-    error_class_ = std::string(c);
+    delivery_class_ = std::string(c);
+    if (c.empty()) client_class_.clear();  // a delivery got through: nothing is wrong now
+  }
+  void SetClientClass(std::string_view c) {
+    std::lock_guard<std::mutex> lock(error_mu_);
+    client_class_ = std::string(c);
   }
 
   // Runs on the thread inside rd_kafka_poll/flush: the caller's.
@@ -202,10 +211,10 @@ class KafkaProducer final : public Producer {
     r.token = reinterpret_cast<uint64_t>(m->_private);
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       r.offset = m->offset;
-      self->SetErrorClass("");
+      self->SetDeliveryClass("");
     } else {
       r.status = KafkaStatus(m->err, "delivery to " + std::string(r.topic));
-      self->SetErrorClass(ClassifyKafkaError(m->err));
+      self->SetDeliveryClass(ClassifyKafkaError(m->err));
     }
     --self->in_flight_;
     ++self->served_;
@@ -215,7 +224,7 @@ class KafkaProducer final : public Producer {
   // librdkafka's own threads report client-level errors (brokers down, auth) here.
   static void OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
     auto* self = static_cast<KafkaProducer*>(opaque);
-    self->SetErrorClass(ClassifyKafkaError(err));
+    self->SetClientClass(ClassifyKafkaError(err));
     log::Warn("bus", "kafka producer error",
               {{"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
                {"reason", reason},
@@ -230,7 +239,7 @@ class KafkaProducer final : public Producer {
   int64_t in_flight_ = 0;
   int served_ = 0;
   mutable std::mutex error_mu_;
-  std::string error_class_;
+  std::string delivery_class_, client_class_;  // guarded by error_mu_
 };
 
 // ---------------------------------------------------------------------------------------------
