@@ -42,7 +42,8 @@ function(torghut_test name)
   endif()
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name}_test ${ARG_SOURCES})
-  target_link_libraries(${name}_test PRIVATE torghut_build_flags ${ARG_DEPS} GTest::gtest_main)
+  target_link_libraries(${name}_test PRIVATE torghut_build_flags ${ARG_DEPS} torghut_testing
+                        GTest::gtest_main)
   target_compile_definitions(${name}_test PRIVATE
       TORGHUT_SOURCE_DIR="${PROJECT_SOURCE_DIR}" TORGHUT_BINARY_DIR="${PROJECT_BINARY_DIR}")
   # LSAN_OPTIONS: known leaks of third-party libraries (tests/lsan.supp says which and why).

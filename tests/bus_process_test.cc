@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "torghut/bus/bus_test_support.h"
+#include "torghut/testing/bus_test_support.h"
 #include "torghut/testing/kafka_mock_process.h"
 #include "torghut/testing/test_support.h"
 

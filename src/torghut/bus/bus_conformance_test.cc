@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "torghut/bus/bus_test_support.h"
+#include "torghut/testing/bus_test_support.h"
 
 namespace torghut::bus {
 namespace {

@@ -11,7 +11,7 @@
 #include <map>
 #include <random>
 
-#include "torghut/bus/bus_test_support.h"
+#include "torghut/testing/bus_test_support.h"
 #include "torghut/core/clock.h"
 #include "torghut/testing/test_support.h"
 

@@ -1,4 +1,4 @@
-#include "torghut/bus/kafka/mock_cluster.h"
+#include "torghut/testing/kafka_mock_cluster.h"
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>

@@ -15,7 +15,7 @@
 #include "torghut/bus/bus.h"
 #include "torghut/bus/embedded/embedded_bus.h"
 #include "torghut/bus/kafka/kafka_bus.h"
-#include "torghut/bus/kafka/mock_cluster.h"
+#include "torghut/testing/kafka_mock_cluster.h"
 
 namespace torghut::bus::testing {
 
