@@ -5,6 +5,9 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+
+#include "torghut/core/status.h"
 
 #include "torghut/ta/rows.h"
 
@@ -13,5 +16,11 @@ namespace torghut::ta {
 // Appends one JSON object (no newline) to `out`.
 void AppendMicrobarJson(const MicrobarRow& row, std::string* out);
 void AppendSignalJson(const SignalRow& row, std::string* out);
+
+// The inverse, for readers of the TA topics (the trader): every column present and of its type
+// (null indicators → NaN), unknown keys ignored; kInvalidArgument naming the first bad column.
+// Parse(Append(row)) == row.
+Status ParseMicrobarJson(std::string_view json, MicrobarRow* row);
+Status ParseSignalJson(std::string_view json, SignalRow* row);
 
 }  // namespace torghut::ta

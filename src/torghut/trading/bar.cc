@@ -1,11 +1,14 @@
 #include "torghut/trading/bar.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace torghut::trading {
 namespace {
 
-double Finite(double v) { return std::isfinite(v) ? v : NAN; }
+double Finite(double v) {
+  return std::isfinite(v) ? v : NAN;
+}
 
 }  // namespace
 
@@ -43,39 +46,60 @@ Result<TradingBar> JoinBar(const ta::MicrobarRow& bar, const ta::SignalRow& sign
   return out;
 }
 
-std::vector<TradingBar> BarJoiner::OnMicrobar(const ta::MicrobarRow& row) {
-  if (!row.id.is_final) return {};
-  const Key key{row.id.symbol, row.id.window_size, row.id.event_ts.nanos()};
-  pending_[key].bar = row;
-  Expire(row.id.symbol, row.id.window_size, row.id.event_ts.nanos());
-  return Complete(key);
+std::vector<TradingBar> BarJoiner::OnMicrobar(const ta::MicrobarRow& row, Position at) {
+  return Add(row, &Half::bar, &Half::bar_at, at);
 }
 
-std::vector<TradingBar> BarJoiner::OnSignal(const ta::SignalRow& row) {
-  if (!row.id.is_final) return {};
-  const Key key{row.id.symbol, row.id.window_size, row.id.event_ts.nanos()};
-  pending_[key].signal = row;
-  Expire(row.id.symbol, row.id.window_size, row.id.event_ts.nanos());
-  return Complete(key);
+std::vector<TradingBar> BarJoiner::OnSignal(const ta::SignalRow& row, Position at) {
+  return Add(row, &Half::signal, &Half::signal_at, at);
 }
 
-std::vector<TradingBar> BarJoiner::Complete(const Key& key) {
-  auto it = pending_.find(key);
-  if (it == pending_.end() || !it->second.bar || !it->second.signal) return {};
-  Result<TradingBar> bar = JoinBar(*it->second.bar, *it->second.signal);
-  pending_.erase(it);
+std::map<std::pair<int, int32_t>, int64_t> BarJoiner::OldestPending() const {
+  std::map<std::pair<int, int32_t>, int64_t> out;
+  auto note = [&](const Position& p, bool present) {
+    if (!present || p.offset < 0) return;
+    auto [it, fresh] = out.emplace(std::make_pair(p.topic, p.partition), p.offset);
+    if (!fresh) it->second = std::min(it->second, p.offset);
+  };
+  for (const auto& [key, half] : pending_) {
+    note(half.bar_at, half.bar.has_value());
+    note(half.signal_at, half.signal.has_value());
+  }
+  return out;
+}
+
+template <typename Row>
+std::vector<TradingBar> BarJoiner::Add(const Row& row, std::optional<Row> Half::*slot,
+                                       Position Half::*at, Position where) {
+  if (!row.id.is_final) return {};
+  const ta::WindowSize w = row.id.window_size;
+  const int64_t ts = row.id.event_ts.nanos();
+  auto last = last_joined_.find({row.id.symbol, w});
+  if (last != last_joined_.end() && ts <= last->second) {
+    ++dropped_;
+    return {};
+  }
+  const Key key{row.id.symbol, w, ts};
+  Half& half = pending_[key];
+  half.*slot = row;
+  half.*at = where;
+  if (!half.bar || !half.signal) {
+    Expire(row.id.symbol, w, INT64_MIN);
+    return {};
+  }
+  Result<TradingBar> bar = JoinBar(*half.bar, *half.signal);
+  pending_.erase(key);
+  last_joined_[{row.id.symbol, w}] = ts;
+  Expire(row.id.symbol, w, ts);
   if (!bar.ok()) return {};
   return {std::move(*bar)};
 }
 
-void BarJoiner::Expire(const std::string& symbol, ta::WindowSize w, int64_t newest) {
-  // Rows of this (symbol, window) more than max_pending identities behind the newest: the
-  // partner is not coming (the TA service emits both for every final bar, in order).
-  const Key first{symbol, w, INT64_MIN};
-  auto begin = pending_.lower_bound(first);
-  auto end = pending_.upper_bound(Key{symbol, w, newest});
+void BarJoiner::Expire(const std::string& symbol, ta::WindowSize w, int64_t before) {
+  auto begin = pending_.lower_bound(Key{symbol, w, INT64_MIN});
+  auto end = pending_.lower_bound(Key{symbol, w, INT64_MAX});
   size_t count = static_cast<size_t>(std::distance(begin, end));
-  while (count > max_pending_ && begin != end) {
+  while (begin != end && (std::get<2>(begin->first) < before || count > max_pending_)) {
     const Half& h = begin->second;
     skips_.push_back({symbol, std::string(ta::WindowSizeName(w)),
                       Timestamp::FromNanos(std::get<2>(begin->first)).millis(),
