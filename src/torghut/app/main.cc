@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   torghut::app::AddTaCommand(app, &exit_code);
   torghut::app::AddWsCommand(app, &exit_code);
   torghut::app::AddServeCommand(app, &exit_code);
+  torghut::app::AddTradeCommand(app, &exit_code);
   torghut::app::AddUpCommand(app, &exit_code);
 
   // CLI11 would call an unknown command "an unexpected argument"; say what it is.

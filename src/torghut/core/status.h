@@ -140,10 +140,14 @@ class [[nodiscard]] Result {
 #define TORGHUT_STATUS_CONCAT(a, b) TORGHUT_STATUS_CONCAT_INNER(a, b)
 
 // Returns the Status of `expr` from the enclosing function if it is not OK.
-#define TORGHUT_RETURN_IF_ERROR(expr)                    \
-  do {                                                   \
-    ::torghut::Status torghut_status__ = (expr);         \
-    if (!torghut_status__.ok()) return torghut_status__; \
+// (The temporary is named after the line, so that one nested inside another's expression, e.g.
+// in a lambda, does not shadow it.)
+#define TORGHUT_RETURN_IF_ERROR(expr) \
+  TORGHUT_RETURN_IF_ERROR_IMPL(TORGHUT_STATUS_CONCAT(torghut_status_, __LINE__), expr)
+#define TORGHUT_RETURN_IF_ERROR_IMPL(tmp, expr) \
+  do {                                          \
+    ::torghut::Status tmp = (expr);             \
+    if (!tmp.ok()) return tmp;                  \
   } while (0)
 
 // Evaluates `rexpr` (a Result<T>); on error returns its Status, else moves the value into `lhs`.

@@ -111,6 +111,8 @@ class Router {
   void Add(std::string method, std::string path, Handler handler, std::string route = "");
   // Every path starting with `prefix` (e.g. static assets under "/torghut/"); exact paths win.
   void GetPrefix(std::string prefix, Handler handler, std::string route = "");
+  // `method` on every path starting with `prefix` (e.g. POST /trading/strategies/NAME).
+  void AddPrefix(std::string method, std::string prefix, Handler handler, std::string route = "");
   // WebSocket upgrades (GET with `Upgrade: websocket`) of paths starting with `prefix`. A plain GET
   // of such a path is 426 Upgrade Required.
   void WebSocket(std::string prefix, WebSocketAccept accept, std::string route = "");
@@ -132,7 +134,11 @@ class Router {
   };
   const Entry* Find(std::string_view method, std::string_view path) const;
   std::map<std::string, std::map<std::string, Entry>, std::less<>> exact_;  // path → method →
-  std::vector<std::pair<std::string, Entry>> prefixes_;                     // GET only
+  struct PrefixEntry {
+    std::string method, prefix;
+    Entry entry;
+  };
+  std::vector<PrefixEntry> prefixes_;
   struct WebSocketEntry {
     std::string prefix;
     WebSocketAccept accept;

@@ -330,6 +330,13 @@ void TradingEngine::OnOrderDone(std::string_view client_order_id) {
   if (auto it = pending_.find(client_order_id); it != pending_.end()) pending_.erase(it);
 }
 
+void TradingEngine::RestoreOpenOrder(std::string_view client_order_id, std::string_view strategy,
+                                     std::string_view symbol, Side side, Decimal remaining) {
+  if (remaining <= Decimal()) return;
+  pending_[std::string(client_order_id)] =
+      Pending{std::string(strategy), std::string(symbol), side, remaining};
+}
+
 Holding TradingEngine::HoldingOf(std::string_view strategy, std::string_view symbol) const {
   auto it = holdings_.find(std::make_pair(std::string(strategy), std::string(symbol)));
   return it == holdings_.end() ? Holding{} : it->second;

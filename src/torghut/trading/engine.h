@@ -121,6 +121,10 @@ class TradingEngine {
   void OnFill(const Fill& fill);
   // An order that will fill no further: what was still unfilled is no longer pending.
   void OnOrderDone(std::string_view client_order_id);
+  // An order still open at the broker from before a restart: it counts as pending (an exit does
+  // not sell again what an open sell is already selling).
+  void RestoreOpenOrder(std::string_view client_order_id, std::string_view strategy,
+                        std::string_view symbol, Side side, Decimal remaining);
   // What a strategy holds of a symbol (zero when nothing).
   Holding HoldingOf(std::string_view strategy, std::string_view symbol) const;
 

@@ -1,0 +1,76 @@
+// Sending the engine's planned decisions to the broker (SPEC §6 Execution), and recovering the
+// ones a crash left behind.
+//
+//   Submitter submitter(store, broker, &sync, &clock);
+//   submitter.Submit(decision);    // claim (durable) → POST exactly once → record
+//   submitter.Recover(now);        // at start, before anything new: planned and submitting
+//
+// The sequence for one decision: planned → `submitting` in the store first (a durable claim; a
+// decision that is not planned any more is left alone — someone else has it); then
+// broker::SubmitExactlyOnce (never a blind re-POST: an uncertain outcome is looked up by client
+// order id); then the execution and the decision's new status in one transaction. A broker
+// rejection (403/422) makes the decision `rejected` with the broker's reason. An outcome that is
+// still unknown, or a broker that cannot be reached, leaves the decision `submitting`: the next
+// reconciliation (or start) recovers it the same way — look up, send only if the broker has none.
+// A crash anywhere in the sequence is recovered by that rule, so one decision makes one order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "torghut/broker/broker.h"
+#include "torghut/broker/submit.h"
+#include "torghut/core/clock.h"
+#include "torghut/store/trading_store.h"
+#include "torghut/trader/order_sync.h"
+#include "torghut/trading/model.h"
+
+namespace torghut::trader {
+
+struct SubmitterCounters {
+  int64_t submitted = 0, rejected_by_broker = 0, uncertain = 0, recovered = 0, lookups = 0,
+          resends = 0;
+};
+
+class Submitter {
+ public:
+  Submitter(store::TradingStore* store, broker::Broker* broker, OrderSync* sync,
+            const Clock* clock, broker::SubmitPolicy policy = {})
+      : store_(store), broker_(broker), sync_(sync), clock_(clock), policy_(std::move(policy)) {}
+
+  // A planned decision (status planned, stored). Errors: the store failed (the decision stays as
+  // it was: planned, or submitting if the claim went through).
+  Status Submit(const trading::Decision& d);
+  // Every decision still `submitting`; with `planned_too`, also the planned ones (start-up).
+  // Planned decisions older than `max_age_ms` (0: no limit) are rejected stale_signal instead.
+  Status Recover(bool planned_too, int64_t max_age_ms);
+
+  // The class of the last broker failure that was not the order's fault ("" when none):
+  // "alpaca_auth", "broker_unavailable", "broker_rate_limited", "broker_uncertain".
+  const std::string& error_class() const { return error_class_; }
+  const SubmitterCounters& counters() const { return counters_; }
+  // The exception-free answer time of the last submission, in milliseconds.
+  int64_t last_latency_ms() const { return last_latency_ms_; }
+
+ private:
+  static broker::OrderRequest RequestOf(const trading::Decision& d);
+  // Records the outcome of a send (or a recovery) of `d`.
+  Status Settle(const trading::Decision& d, const Result<broker::BrokerOrder>& order,
+                const broker::SubmitReport& report);
+
+  store::TradingStore* store_;
+  broker::Broker* broker_;
+  OrderSync* sync_;
+  const Clock* clock_;
+  broker::SubmitPolicy policy_;
+  std::string error_class_;
+  SubmitterCounters counters_;
+  int64_t last_latency_ms_ = 0;
+};
+
+// The readiness class of a broker error ("alpaca_auth" for 401/403-forbidden, ...); "" when it is
+// the order's own fault (a rejection).
+std::string BrokerErrorClass(const Status& s);
+
+}  // namespace torghut::trader
