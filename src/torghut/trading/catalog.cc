@@ -171,7 +171,7 @@ bool SameDefinition(const Strategy& a, const Strategy& b) {
 }
 
 Result<CatalogApplyReport> ApplyCatalog(std::span<const Strategy> catalog, CatalogMode mode,
-                                        EpochMillis now, store::TradingStore& store) {
+                                        EpochMillis now, StrategyStore& store) {
   std::set<std::string, std::less<>> names;
   for (const Strategy& s : catalog) {
     TORGHUT_RETURN_IF_ERROR(ValidateStrategy(s));

@@ -43,8 +43,8 @@
 
 #include "torghut/core/config.h"
 #include "torghut/core/status.h"
-#include "torghut/store/trading_store.h"
 #include "torghut/trading/model.h"
+#include "torghut/trading/strategy_store.h"
 
 namespace torghut::trading {
 
@@ -94,7 +94,7 @@ std::string DescribeApply(const CatalogApplyReport& report);
 // error part-way leaves earlier upserts in place; applying the same catalog again completes it
 // (every step is idempotent), which is what the watcher does on its next poll.
 Result<CatalogApplyReport> ApplyCatalog(std::span<const Strategy> catalog, CatalogMode mode,
-                                        EpochMillis now, store::TradingStore& store);
+                                        EpochMillis now, StrategyStore& store);
 
 // True when `a` and `b` define the same strategy: every field but created_at and updated_at.
 bool SameDefinition(const Strategy& a, const Strategy& b);

@@ -99,7 +99,7 @@ std::string CatalogStatusJson(const CatalogStatus& s) {
   return out;
 }
 
-CatalogWatcher::CatalogWatcher(CatalogConfig config, store::TradingStore& store, FileReader read)
+CatalogWatcher::CatalogWatcher(CatalogConfig config, StrategyStore& store, FileReader read)
     : config_(std::move(config)), store_(store), read_(std::move(read)) {
   status_.path = config_.path;
 }

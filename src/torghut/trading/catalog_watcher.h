@@ -34,9 +34,9 @@
 #include <vector>
 
 #include "torghut/core/status.h"
-#include "torghut/store/trading_store.h"
 #include "torghut/trading/catalog.h"
 #include "torghut/trading/model.h"
+#include "torghut/trading/strategy_store.h"
 
 namespace torghut::trading {
 
@@ -88,8 +88,7 @@ class CatalogWatcher {
 
   // `store` must outlive the watcher; Poll is its only user of it. `read` reads the file (tests
   // give their own to stand for a writer caught mid-write).
-  CatalogWatcher(CatalogConfig config, store::TradingStore& store,
-                 FileReader read = ReadCatalogFile);
+  CatalogWatcher(CatalogConfig config, StrategyStore& store, FileReader read = ReadCatalogFile);
   CatalogWatcher(const CatalogWatcher&) = delete;
   CatalogWatcher& operator=(const CatalogWatcher&) = delete;
 
@@ -103,7 +102,7 @@ class CatalogWatcher {
   bool Fail(const std::string& key, const Status& error);
 
   const CatalogConfig config_;
-  store::TradingStore& store_;
+  StrategyStore& store_;
   const FileReader read_;
   std::optional<EpochMillis> next_read_;  // nullopt: read at the next Poll
   std::string rejected_digest_;           // content known to be invalid (not re-parsed)
