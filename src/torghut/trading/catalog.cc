@@ -1,10 +1,12 @@
 #include "torghut/trading/catalog.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "torghut/trading/internal/strategy_yaml.h"
 #include "torghut/trading/strategies/validate.h"
@@ -38,6 +40,45 @@ std::string WithoutStrategyPrefix(const Strategy& s, std::string message) {
   const std::string prefix = fmt::format("strategy '{}': ", s.name);
   if (message.compare(0, prefix.size(), prefix) == 0) message.erase(0, prefix.size());
   return message;
+}
+
+// Counts documents; remembers where the second one starts.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ == 2) second_line_ = mark.line >= 0 ? mark.line + 1 : 0;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  int second_line() const { return second_line_; }
+
+ private:
+  int documents_ = 0;
+  int second_line_ = 0;
+};
+
+// The 1-based line where a second document (or text the parser cannot take as part of the first)
+// begins; nullopt when `text` is at most one document. Counted with a bound rather than with
+// YAML::LoadAll: yaml-cpp 0.7's parser, given a stray ',' outside any flow collection, reports
+// empty documents forever, and LoadAll collects them until memory runs out (fixed upstream after
+// 0.8, jbeder/yaml-cpp#1319). Throws YAML::ParserException on a syntax error.
+std::optional<int> SecondDocumentLine(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  for (int documents = 0; documents < 2; ++documents) {
+    if (!parser.HandleNextDocument(counter)) return std::nullopt;
+  }
+  return counter.second_line();
 }
 
 // The list of strategy entries of the document, or a problem with its shape.
@@ -105,18 +146,21 @@ Result<std::vector<Strategy>> ParseDocument(std::string_view text, std::string_v
     return InvalidArgument(fmt::format("{}: {} bytes is more than a catalog may hold ({})", file,
                                        text.size(), kMaxCatalogBytes));
   }
-  const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+  const std::string owned(text);
   std::vector<CatalogProblem> problems;
-  if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
-    problems.push_back({0, "", "the catalog is empty (an empty list is written [])"});
-  } else if (documents.size() > 1) {
-    problems.push_back(
-        {LineOf(documents[1]), "",
-         fmt::format("the file holds {} YAML documents; a catalog is one", documents.size())});
+  if (const std::optional<int> line = SecondDocumentLine(owned)) {
+    problems.push_back({*line, "",
+                        "more follows the first YAML document (a second document, or text that "
+                        "is not part of it): a catalog is one document"});
+    return InvalidArgument(FormatProblems(file, problems));
   }
-  if (!problems.empty()) return InvalidArgument(FormatProblems(file, problems));
+  const YAML::Node root = YAML::Load(owned);
+  if (root.IsNull()) {
+    problems.push_back({0, "", "the catalog is empty (an empty list is written [])"});
+    return InvalidArgument(FormatProblems(file, problems));
+  }
 
-  const std::optional<YAML::Node> entries = EntriesOf(documents[0], &problems);
+  const std::optional<YAML::Node> entries = EntriesOf(root, &problems);
   if (!entries) return InvalidArgument(FormatProblems(file, problems));
 
   std::vector<Strategy> strategies;

@@ -241,8 +241,12 @@ TEST(ParseCatalog, TheDocumentsShapeIsChecked) {
   EXPECT_NE(Error("").find("strategies.yaml: the catalog is empty"), std::string::npos);
   EXPECT_NE(Error("# only a comment\n").find("the catalog is empty"), std::string::npos);
   EXPECT_NE(Error("just text").find(":1: the catalog is a single value"), std::string::npos);
-  EXPECT_NE(Error("- name: a\n---\n- name: b\n").find(":3: the file holds 2 YAML documents"),
+  EXPECT_NE(Error("- name: a\n---\n- name: b\n").find(":2: more follows the first YAML document"),
             std::string::npos);
+  // A stray ',' after the list: yaml-cpp 0.7's LoadAll would never return on this.
+  EXPECT_NE(Error("- name: a\n,\n").find("more follows the first YAML document"),
+            std::string::npos);
+  EXPECT_NE(Error(",").find("more follows the first YAML document"), std::string::npos);
   EXPECT_NE(Error("version: 2\nstrategies: []\n").find(":1: unknown top-level key 'version'"),
             std::string::npos);
   EXPECT_NE(Error("strategies: {name: a}\n").find(":1: strategies must be a list"),
