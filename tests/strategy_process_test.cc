@@ -130,8 +130,8 @@ TEST_P(StrategyCommand, BadSeedsAreOneLineExitTwoAndWriteNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StrategyCommand, ::testing::Values("sqlite", "postgres"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param;
+                         [](const ::testing::TestParamInfo<std::string>& backend) {
+                           return backend.param;
                          });
 
 TEST(StrategyCommandConfig, HelpAndBadConfiguration) {

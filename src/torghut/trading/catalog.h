@@ -30,7 +30,7 @@
 // the file's text verbatim and whose quoted values are JSON strings. Any other key, a key given
 // twice, a value of the wrong kind, or a strategy that ValidateStrategy refuses makes the whole
 // file invalid: nothing of it is applied, and the error names the file, the 1-based line, the
-// strategy and the reason of every problem found.
+// strategy and the reason of every problem found (the first 20; the rest are counted).
 //
 // Pure functions except ApplyCatalog, which writes through the given store. Thread-compatible.
 #pragma once

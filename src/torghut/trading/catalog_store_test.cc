@@ -366,8 +366,8 @@ TEST_P(CatalogStore, StatusJsonIsTheTradingStatusCatalogObject) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CatalogStore, ::testing::Values("sqlite", "postgres"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param;
+                         [](const ::testing::TestParamInfo<std::string>& backend) {
+                           return backend.param;
                          });
 
 TEST(Sha256Hex, MatchesTheKnownDigests) {
