@@ -18,6 +18,7 @@ void AddSimCommand(CLI::App& root, int* exit_code);
 void AddReplayCommand(CLI::App& root, int* exit_code);
 void AddBusCommand(CLI::App& root, int* exit_code);
 void AddMigrateCommand(CLI::App& root, int* exit_code);
+void AddStrategyCommand(CLI::App& root, int* exit_code);
 void AddTaCommand(CLI::App& root, int* exit_code);
 void AddWsCommand(CLI::App& root, int* exit_code);
 void AddServeCommand(CLI::App& root, int* exit_code);

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   torghut::app::AddReplayCommand(app, &exit_code);
   torghut::app::AddBusCommand(app, &exit_code);
   torghut::app::AddMigrateCommand(app, &exit_code);
+  torghut::app::AddStrategyCommand(app, &exit_code);
   torghut::app::AddTaCommand(app, &exit_code);
   torghut::app::AddWsCommand(app, &exit_code);
   torghut::app::AddServeCommand(app, &exit_code);

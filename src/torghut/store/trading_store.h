@@ -37,6 +37,7 @@
 #include "torghut/core/status.h"
 #include "torghut/store/migration.h"
 #include "torghut/trading/model.h"
+#include "torghut/trading/strategy_store.h"
 
 namespace torghut::store {
 
@@ -92,18 +93,14 @@ struct ReplayRun {
   std::optional<std::string> outcome;  // "ok" or the failure
 };
 
-class TradingStore {
+class TradingStore : public trading::StrategyStore {
  public:
   virtual ~TradingStore() = default;
   virtual std::string_view backend() const = 0;
   virtual Result<MigrationReport> Migrate() = 0;
   virtual Result<int> SchemaVersion() = 0;
 
-  // ---- strategies ----
-  // Insert or replace by name (created_at of an existing row is kept).
-  virtual Status UpsertStrategy(const Strategy& s) = 0;
-  virtual Result<std::vector<Strategy>> ListStrategies() = 0;  // by name
-  virtual Status SetStrategyEnabled(std::string_view name, bool enabled, EpochMillis now) = 0;
+  // ---- strategies: UpsertStrategy, ListStrategies, SetStrategyEnabled (trading::StrategyStore)
 
   // ---- decisions ----
   // false when a decision with this hash exists (the stored one is left as it was).

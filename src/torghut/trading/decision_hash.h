@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "torghut/core/digest.h"
 #include "torghut/trading/model.h"
 
 namespace torghut::trading {
@@ -22,8 +23,5 @@ std::string CanonicalIntentJson(Side action, EpochMillis event_ts, std::string_v
                                 std::string_view symbol, Timeframe timeframe);
 std::string DecisionHash(Side action, EpochMillis event_ts, std::string_view strategy,
                          std::string_view symbol, Timeframe timeframe);
-
-// SHA-256 of `bytes` as 64 lower-case hex digits.
-std::string Sha256Hex(std::string_view bytes);
 
 }  // namespace torghut::trading
