@@ -30,6 +30,7 @@
 #include "torghut/processor/ta_service.h"
 #include "torghut/processor/ta_service_config.h"
 #include "torghut/store/ta_store.h"
+#include "torghut/trader/trader_stack.h"
 
 namespace torghut::app {
 
@@ -103,6 +104,26 @@ class TaRole final : public Role {
   processor::TaServiceConfig config_;
   http::ServerConfig http_config_;
   processor::TaService service_;
+};
+
+// `torghut trade` as a role (trader/trader_stack.h). Open before AddRoutes.
+class TradeRole final : public Role {
+ public:
+  TradeRole(trader::TraderStackConfig config, bus::Bus* bus, const TradingCalendar* calendar,
+            std::function<broker::AlpacaConfig()> alpaca, http::ServerConfig http_config)
+      : stack_(std::move(config), bus, calendar, std::move(alpaca)),
+        http_config_(std::move(http_config)) {}
+  Status Open() { return stack_.Open(); }
+  std::string_view name() const override { return "trade"; }
+  void AddRoutes(http::Router& router, http::Registry& metrics) override {
+    stack_.AddRoutes(router, metrics, http_config_);
+  }
+  Status Run(const std::atomic<bool>& stop) override { return stack_.Run(stop); }
+  http::Readiness Ready() const override { return stack_.Ready(); }
+
+ private:
+  trader::TraderStack stack_;
+  http::ServerConfig http_config_;
 };
 
 }  // namespace torghut::app

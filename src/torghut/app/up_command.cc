@@ -17,6 +17,10 @@
 #include "torghut/api/web_ui.h"
 #include "torghut/app/commands.h"
 #include "torghut/app/roles.h"
+#include "torghut/broker/alpaca/config.h"
+#include "torghut/trader/trader_config.h"
+#include "torghut/trading/catalog.h"
+#include "torghut/trader/demo_catalog.h"
 #include "torghut/bus/bus_config.h"
 #include "torghut/core/calendar.h"
 #include "torghut/core/log.h"
@@ -75,6 +79,7 @@ int RunUp(const UpFlags& flags) {
   std::map<std::string, std::string> forced = {{"TORGHUT_DATA_DIR", data_dir},
                                                {"BUS", "embedded"},
                                                {"TA_STORE", "sqlite"},
+                                               {"TRADING_STORE", "sqlite"},
                                                {"SYMBOLS", symbols}};
   if (!live) {
     forced["ALPACA_KEY_ID"] = "sim-key";
@@ -86,9 +91,18 @@ int RunUp(const UpFlags& flags) {
   // process on SQLite has no part count to protect (the reason to batch for ClickHouse): every row
   // is written as soon as it is computed, and open bars go out as provisional rows at once, so the
   // API and the UI show an event within milliseconds (docs/BENCHMARKS.md).
-  const std::map<std::string, std::string> defaults = {{"TA_AUTO_OFFSET_RESET", "earliest"},
-                                                       {"TA_CLICKHOUSE_FLUSH_MS", "0"},
-                                                       {"TA_PROVISIONAL_INTERVAL_MS", "1"}};
+  // Paper trading against the simulator's broker is on by default, on every hour of the clock
+  // (its market never closes), with a demo catalog written on first start (the user's to edit).
+  const std::string catalog_path = (std::filesystem::path(data_dir) / "strategies.yaml").string();
+  const std::map<std::string, std::string> defaults = {
+      {"TA_AUTO_OFFSET_RESET", "earliest"},
+      {"TA_CLICKHOUSE_FLUSH_MS", "0"},
+      {"TA_PROVISIONAL_INTERVAL_MS", "1"},
+      {"TRADING_ENABLED", "true"},
+      {"TRADING_MODE", "paper"},
+      {"TRADING_SESSION", live ? "regular" : "always"},
+      {"TRADING_AUTO_OFFSET_RESET", "earliest"},
+      {"TRADING_STRATEGY_CONFIG_PATH", catalog_path}};
   ConfigReader cfg(UpEnvironment(forced, defaults));
   const bus::BusConfig bus_config = bus::ReadBusConfig(cfg);
   const store::StoreConfig store_config = store::ReadStoreConfig(cfg);
@@ -96,6 +110,13 @@ int RunUp(const UpFlags& flags) {
   ws_config.topic_partitions = bus_config.embedded.default_partitions;
   processor::TaServiceConfig ta_config = processor::ReadTaServiceConfig(cfg);
   ta_config.retention_days = store_config.ta_retention_days;
+  trader::TraderStackConfig trade_config;
+  trade_config.store = store_config;
+  trade_config.trader = trader::ReadTraderConfig(cfg);
+  trade_config.catalog = trading::ReadCatalogConfig(cfg);
+  // Live Alpaca when its keys are set (APCA_API_BASE_URL: Alpaca paper by default); else the
+  // simulator's trading API on this process's own port.
+  const broker::AlpacaConfig live_alpaca = broker::ReadAlpacaConfig(cfg, /*require_keys=*/live);
   http::ServerConfig http_config = http::ReadServerConfig(cfg);
   const api::WebUiConfig web_config = api::ReadWebUiConfig(cfg);
   if (Status s = cfg.Finish(); !s.ok()) {
@@ -166,6 +187,22 @@ int RunUp(const UpFlags& flags) {
       bus->get(), &*calendar));
   roles.push_back(
       std::make_unique<TaRole>(ta_config, bus->get(), ta_store->get(), &sessions, http_config));
+  if (Status s = trader::WriteDemoCatalogIfMissing(trade_config.catalog.path); !s.ok()) {
+    return Fail(s);
+  }
+  auto trade = std::make_unique<TradeRole>(
+      trade_config, bus->get(), &*calendar,
+      [&] {
+        if (live) return live_alpaca;
+        broker::AlpacaConfig c;
+        c.base_url = "http://" + bound;
+        c.key_id = "sim-key";
+        c.secret_key = "sim-secret";
+        return c;
+      },
+      http_config);
+  if (Status s = trade->Open(); !s.ok()) return Fail(s);
+  roles.push_back(std::move(trade));
   for (auto& role : roles) role->AddRoutes(router, metrics);
   http::AddStandardEndpoints(
       router, metrics, [&roles] { return AllReady(roles); }, http_config);
@@ -182,10 +219,13 @@ int RunUp(const UpFlags& flags) {
       "  UI       %s/torghut/visuals\n"
       "  API      %s/api/torghut/symbols\n"
       "           %s/api/torghut/ta/latest?symbol=%s\n"
+      "  trading  %s/trading/status   (paper, %s; strategies in %s)\n"
       "  health   %s/readyz   metrics %s/metrics\n"
       "Ctrl-C stops; a restart continues from where it stopped.\n",
       live ? "live Alpaca" : "simulated", symbols.c_str(), data_dir.c_str(), base.c_str(),
-      base.c_str(), base.c_str(), flags.symbols.front().c_str(), base.c_str(), base.c_str());
+      base.c_str(), base.c_str(), flags.symbols.front().c_str(), base.c_str(),
+      live ? "Alpaca" : "the simulator's broker, every hour (TRADING_SESSION=always)",
+      trade_config.catalog.path.c_str(), base.c_str(), base.c_str());
   std::fflush(stdout);
   WaitForStop(stop);
   log::Info("up", "stopping");
@@ -215,8 +255,9 @@ void AddUpCommand(CLI::App& root, int* exit_code) {
       ->capture_default_str();
   up->add_option("--rate", flags->rate, "Simulated trades per second per symbol")
       ->capture_default_str();
-  up->footer(std::string("Environment: as `torghut ws`, `torghut ta` and `torghut serve`; BUS and "
-                         "TA_STORE are embedded/sqlite.\n") +
+  up->footer(std::string("Environment: as `torghut ws`, `torghut ta`, `torghut trade` and `torghut "
+                         "serve`; BUS, TA_STORE and TRADING_STORE are embedded/sqlite; trading is "
+                         "on (paper) against the simulator unless APCA_API_KEY_ID is set.\n") +
              http::kHttpEnvHelp + api::kWebUiEnvHelp);
   up->callback([flags, exit_code] { *exit_code = RunUp(*flags); });
 }

@@ -1,5 +1,8 @@
 #include "torghut/trader/submitter.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <chrono>
 
 #include "torghut/core/log.h"
@@ -42,6 +45,7 @@ Status Submitter::Submit(const trading::Decision& d) {
   TORGHUT_ASSIGN_OR_RETURN(bool claimed, store_->ClaimForSubmission(d.decision_hash,
                                                                     clock_->NowMillis()));
   if (!claimed) return Status::Ok();  // not planned any more: recovered or sent already
+  MaybeCrash("after_claim");
   sync_->Track(d);
   broker::SubmitReport report;
   const auto start = std::chrono::steady_clock::now();
@@ -50,6 +54,7 @@ Status Submitter::Submit(const trading::Decision& d) {
   last_latency_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::steady_clock::now() - start)
                          .count();
+  MaybeCrash("after_post");
   return Settle(d, order, report);
 }
 
@@ -82,6 +87,12 @@ Status Submitter::Settle(const trading::Decision& d, const Result<broker::Broker
              {"sends", report.sends},
              {"lookups", report.lookups}});
   return Status::Ok();
+}
+
+void Submitter::MaybeCrash(std::string_view point) {
+  if (crash_point_ != point || ++crash_passes_ < crash_after_) return;
+  log::Warn("trade", "TORGHUT_TEST_CRASH: killing the process", {{"at", std::string(point)}});
+  ::kill(::getpid(), SIGKILL);
 }
 
 Status Submitter::Recover(bool planned_too, int64_t max_age_ms) {

@@ -39,6 +39,12 @@ class Submitter {
             const Clock* clock, broker::SubmitPolicy policy = {})
       : store_(store), broker_(broker), sync_(sync), clock_(clock), policy_(std::move(policy)) {}
 
+  // TORGHUT_TEST_CRASH (trader_config.h): kill the process at the Nth pass of `point`.
+  void SetCrashPoint(std::string point, int64_t n) {
+    crash_point_ = std::move(point);
+    crash_after_ = n;
+  }
+
   // A planned decision (status planned, stored). Errors: the store failed (the decision stays as
   // it was: planned, or submitting if the claim went through).
   Status Submit(const trading::Decision& d);
@@ -67,6 +73,9 @@ class Submitter {
   std::string error_class_;
   SubmitterCounters counters_;
   int64_t last_latency_ms_ = 0;
+  std::string crash_point_;
+  int64_t crash_after_ = 0, crash_passes_ = 0;
+  void MaybeCrash(std::string_view point);
 };
 
 // The readiness class of a broker error ("alpaca_auth" for 401/403-forbidden, ...); "" when it is

@@ -1,5 +1,7 @@
 #include "torghut/trader/trader_config.h"
 
+#include <cstdlib>
+
 namespace torghut::trader {
 
 TraderConfig ReadTraderConfig(ConfigReader& cfg) {
@@ -17,6 +19,14 @@ TraderConfig ReadTraderConfig(ConfigReader& cfg) {
   c.broker = cfg.Enum("TRADING_BROKER", {"alpaca"}, "alpaca");
   c.account_label = cfg.String("TRADING_ACCOUNT_LABEL", c.account_label);
   c.settings = trading::ReadTradingSettings(cfg);
+  if (auto crash = cfg.OptionalString("TORGHUT_TEST_CRASH")) {
+    const size_t colon = crash->find(':');
+    c.crash_point = crash->substr(0, colon);
+    if (colon != std::string::npos) c.crash_after = std::atoll(crash->c_str() + colon + 1);
+    if ((c.crash_point != "after_claim" && c.crash_point != "after_post") || c.crash_after < 1) {
+      cfg.AddError("TORGHUT_TEST_CRASH: must be after_claim:N or after_post:N with N >= 1");
+    }
+  }
   return c;
 }
 

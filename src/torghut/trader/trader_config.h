@@ -26,6 +26,11 @@ struct TraderConfig {
   std::string broker = "alpaca";                          // TRADING_BROKER
   std::string account_label = "paper";                    // TRADING_ACCOUNT_LABEL
   trading::TradingSettings settings;                      // TRADING_* gates, universe, risk
+  // Test switch TORGHUT_TEST_CRASH=after_claim:N | after_post:N — the process kills itself right
+  // after the Nth durable claim, or after the Nth order POST was answered and before its result
+  // is recorded: the two windows crash recovery exists for. Unset in production.
+  std::string crash_point;
+  int64_t crash_after = 0;
 };
 
 TraderConfig ReadTraderConfig(ConfigReader& cfg);

@@ -180,6 +180,9 @@ Status TraderService::Impl::Build() {
   portfolio_ = std::make_unique<PortfolioTracker>();
   sync_ = std::make_unique<OrderSync>(parts_.store, engine_.get(), portfolio_.get(), parts_.clock);
   submitter_ = std::make_unique<Submitter>(parts_.store, parts_.broker, sync_.get(), parts_.clock);
+  if (!config_.crash_point.empty()) {
+    submitter_->SetCrashPoint(config_.crash_point, config_.crash_after);
+  }
   strategies_digest_.clear();
   TORGHUT_RETURN_IF_ERROR(LoadStrategies(true));
   TORGHUT_ASSIGN_OR_RETURN(std::vector<store::TradeCursor> cursors, parts_.store->ListCursors());
