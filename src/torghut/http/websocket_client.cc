@@ -115,6 +115,7 @@ class ConnectionOf final : public Connection {
 
   WsStream& ws() { return ws_; }
   void set_open(bool open) { open_ = open; }
+  void set_binary_frames(bool deliver) { binary_frames_ = deliver; }
   bool open() const override { return open_; }
 
   Status Read(std::string* out, SteadyClock::time_point deadline) override {
@@ -146,11 +147,11 @@ class ConnectionOf final : public Connection {
         Abort();
         return Unavailable(closed_reason_);
       }
-      const bool text = ws_.got_text();
+      const bool deliver = binary_frames_ || ws_.got_text();
       const auto data = buffer_.data();
-      if (text) out->assign(static_cast<const char*>(data.data()), data.size());
+      if (deliver) out->assign(static_cast<const char*>(data.data()), data.size());
       buffer_.consume(buffer_.size());
-      if (text) return Status::Ok();
+      if (deliver) return Status::Ok();
     }
   }
 
@@ -221,6 +222,7 @@ class ConnectionOf final : public Connection {
   WsStream ws_;
   beast::flat_buffer buffer_;
   bool open_ = false;
+  bool binary_frames_ = false;
   bool read_pending_ = false, read_done_ = false;
   beast::error_code read_ec_;
   std::string closed_reason_;
@@ -338,6 +340,7 @@ Status WebSocketClient::Connect(std::string_view url, const WebSocketClientOptio
     auto c = std::make_unique<ConnectionOf<PlainWs>>(impl_->ioc, impl_->ioc);
     if (Status s = impl_->Handshake(*c, *u, impl_->options, deadline); !s.ok()) return s;
     c->set_open(true);
+    c->set_binary_frames(options.binary_frames);
     impl_->connection = std::move(c);
     return Status::Ok();
   }
@@ -359,6 +362,7 @@ Status WebSocketClient::Connect(std::string_view url, const WebSocketClientOptio
   auto c = std::make_unique<ConnectionOf<TlsWs>>(impl_->ioc, impl_->ioc, ctx);
   if (Status s = impl_->Handshake(*c, *u, impl_->options, deadline); !s.ok()) return s;
   c->set_open(true);
+  c->set_binary_frames(options.binary_frames);
   impl_->connection = std::move(c);
   return Status::Ok();
 }

@@ -44,6 +44,9 @@ struct WebSocketClientOptions {
   std::string ca_file;
   // Frames larger than this end the connection (Unavailable).
   size_t max_message_bytes = 64 * 1024 * 1024;
+  // Read delivers binary frames too, their bytes unchanged, instead of skipping them. (Alpaca's
+  // trade_updates stream on paper-api sends its JSON in binary frames.)
+  bool binary_frames = false;
 };
 
 class WebSocketClient {
@@ -56,7 +59,8 @@ class WebSocketClient {
   // Connects (closing any previous connection). Unavailable/DeadlineExceeded with the stage that
   // failed ("connect", "TLS handshake: certificate verify failed", "upgrade: 404 Not Found", …).
   Status Connect(std::string_view url, const WebSocketClientOptions& options);
-  // Waits up to `timeout` for the next text frame (binary frames are skipped).
+  // Waits up to `timeout` for the next text frame (binary frames are skipped unless
+  // `binary_frames`).
   Status Read(std::string* out, std::chrono::milliseconds timeout);
   // Sends one text frame. A failure or a write timeout ends the connection (Unavailable).
   Status Write(std::string_view text);

@@ -1,8 +1,17 @@
-// WebSocket routes of the server and the WebSocket client, over real loopback sockets; TLS
-// certificate verification against a real TLS server (`openssl s_server`).
+// WebSocket routes of the server and the WebSocket client, over real loopback sockets; binary
+// frames from a raw-socket peer; TLS certificate verification against a real TLS server
+// (`openssl s_server`).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -171,6 +180,92 @@ TEST(WebSocketUrlTest, Parses) {
   EXPECT_FALSE(ParseWebSocketUrl("ws://h:0/").ok());
   EXPECT_FALSE(ParseWebSocketUrl("ws://h:99999/").ok());
   EXPECT_FALSE(ParseWebSocketUrl("ws:///x").ok());
+}
+
+// One WebSocket connection served by hand on a raw socket (the project's server sends text frames
+// only): the upgrade, then a binary frame and a text frame, then it waits for the client to go.
+class RawWebSocketPeer {
+ public:
+  RawWebSocketPeer() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(listener_, 1);
+    socklen_t len = sizeof addr;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~RawWebSocketPeer() {
+    thread_.join();
+    ::close(listener_);
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  static std::string Frame(uint8_t opcode, const std::string& payload) {
+    std::string f;
+    f.push_back(static_cast<char>(0x80 | opcode));   // FIN, unmasked (server to client)
+    f.push_back(static_cast<char>(payload.size()));  // < 126 bytes
+    return f + payload;
+  }
+  void Serve() {
+    const int fd = ::accept(listener_, nullptr, nullptr);
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string request;
+    char buf[4096];
+    while (request.find("\r\n\r\n") == std::string::npos) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      request.append(buf, static_cast<size_t>(n));
+    }
+    std::string lower = request;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const size_t at = lower.find("sec-websocket-key:");
+    std::string key = request.substr(at + 18, request.find("\r\n", at) - at - 18);
+    key.erase(0, key.find_first_not_of(' '));
+    // RFC 6455: base64(SHA-1(key + the protocol's GUID)).
+    const std::string input = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    EVP_Digest(input.data(), input.size(), digest, &digest_len, EVP_sha1(), nullptr);
+    unsigned char accept[64];
+    EVP_EncodeBlock(accept, digest, static_cast<int>(digest_len));
+    const std::string reply =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: " +
+        std::string(reinterpret_cast<char*>(accept)) + "\r\n\r\n" +
+        Frame(0x2, R"({"stream":"binary"})") + Frame(0x1, R"({"stream":"text"})");
+    ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+    ::recv(fd, buf, sizeof buf, 0);  // the client's close frame (or the end): then hang up
+    ::close(fd);
+  }
+
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+TEST(WebSocketBinaryFramesTest, AreSkippedUnlessAskedFor) {
+  for (const bool binary : {false, true}) {
+    RawWebSocketPeer peer;
+    WebSocketClient ws;
+    WebSocketClientOptions o;
+    o.binary_frames = binary;
+    ASSERT_TRUE(ws.Connect("ws://127.0.0.1:" + std::to_string(peer.port()) + "/stream", o).ok());
+    std::string frame;
+    ASSERT_TRUE(ws.Read(&frame, 5s).ok());
+    if (binary) {
+      EXPECT_EQ(frame, R"({"stream":"binary"})");
+      ASSERT_TRUE(ws.Read(&frame, 5s).ok());
+    }
+    EXPECT_EQ(frame, R"({"stream":"text"})");
+    ws.Close(200ms);
+  }
 }
 
 // A real TLS server (testing/tls_server.h). It does not speak WebSocket, so a verified handshake
