@@ -7,7 +7,8 @@
 // once outside the timed regions. Timed:
 //   BM_TaEngine        the TA engine over the decoded events (the peer): ns per final 1 s bar
 //   BM_TradingEngine   10 strategies (all three rules, with exits) × 500 symbols over the final
-//                      bars the TA engine produced: ns per bar
+//                      bars the TA engine produced: ns per bar; /1 records each decision's
+//                      inputs (as `trade` does), /0 does not (as a backtest runs)
 // At the end the ratio trading ns/bar ÷ TA ns/bar is printed (lower is better; < 1 means the
 // trading step costs less than computing the bar it decides on).
 #include <benchmark/benchmark.h>
@@ -85,7 +86,7 @@ const Dataset& Data() {
   return *d;
 }
 
-double g_ta_ns_per_bar = 0, g_trading_ns_per_bar = 0;
+double g_ta_ns_per_bar = 0, g_trading_ns_per_bar = 0, g_lean_ns_per_bar = 0;
 
 void BM_TaEngine(benchmark::State& state) {
   const Dataset& d = Data();
@@ -120,6 +121,7 @@ std::vector<trading::Strategy> TenStrategies() {
 }
 
 void BM_TradingEngine(benchmark::State& state) {
+  const bool audit = state.range(0) != 0;
   const Dataset& d = Data();
   trading::TradingSettings settings;
   settings.enabled = true;
@@ -130,6 +132,8 @@ void BM_TradingEngine(benchmark::State& state) {
   int64_t decisions = 0;
   for (auto _ : state) {
     trading::TradingEngine engine(settings, &Calendar());
+    engine.set_record_skips(false);  // as a backtest runs it
+    engine.set_record_inputs(audit);  // the trader records each decision's inputs
     (void)engine.SetStrategies(TenStrategies());
     decisions = 0;
     for (const trading::TradingBar& b : d.bars) {
@@ -149,7 +153,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
       const double ns = r.GetAdjustedRealTime();  // per iteration, in the run's unit (ms)
       const double per_bar = ns * 1e6 / static_cast<double>(Data().bars.size());
       if (r.benchmark_name().rfind("BM_TaEngine", 0) == 0) g_ta_ns_per_bar = per_bar;
-      if (r.benchmark_name().rfind("BM_TradingEngine", 0) == 0) g_trading_ns_per_bar = per_bar;
+      if (r.benchmark_name().rfind("BM_TradingEngine/1", 0) == 0) g_trading_ns_per_bar = per_bar;
+      if (r.benchmark_name().rfind("BM_TradingEngine/0", 0) == 0) g_lean_ns_per_bar = per_bar;
     }
     ConsoleReporter::ReportRuns(runs);
   }
@@ -158,7 +163,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
 }  // namespace
 
 BENCHMARK(BM_TaEngine)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_TradingEngine)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_TradingEngine)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
@@ -166,9 +171,11 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&reporter);
   if (g_ta_ns_per_bar > 0 && g_trading_ns_per_bar > 0) {
     std::printf(
-        "per final 1 s bar: TA engine %.0f ns, trading engine (10 strategies) %.0f ns; "
-        "trading / TA = %.2f\n",
-        g_ta_ns_per_bar, g_trading_ns_per_bar, g_trading_ns_per_bar / g_ta_ns_per_bar);
+        "per final 1 s bar: TA engine %.0f ns; trading engine (10 strategies) %.0f ns with "
+        "decision inputs recorded (trade), %.0f ns without (backtest); trading / TA = %.2f and "
+        "%.2f\n",
+        g_ta_ns_per_bar, g_trading_ns_per_bar, g_lean_ns_per_bar,
+        g_trading_ns_per_bar / g_ta_ns_per_bar, g_lean_ns_per_bar / g_ta_ns_per_bar);
   }
   benchmark::Shutdown();
   return 0;

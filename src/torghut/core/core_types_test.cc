@@ -5,6 +5,8 @@
 #include <limits>
 
 #include "torghut/core/binary_io.h"
+#include "torghut/core/digest.h"
+#include "torghut/core/json_text.h"
 #include "torghut/core/status.h"
 #include "torghut/core/symbols.h"
 
@@ -132,6 +134,26 @@ TEST(BinaryIoTest, TruncatedAndCorruptInputIsDataLossNotACrash) {
   BinaryReader rh(huge.data());
   std::string s;
   EXPECT_FALSE(rh.GetString(&s));
+}
+
+}  // namespace
+}  // namespace torghut
+
+namespace torghut {
+namespace {
+
+TEST(JsonTextTest, EscapesWhatJsonRequiresAndCopiesTheRest) {
+  std::string out;
+  AppendJsonString("plain ünïcode", &out);
+  EXPECT_EQ(out, "\"plain ünïcode\"");
+  out.clear();
+  AppendJsonString(std::string_view("a\"b\\c\nd\re\tf\x01g\x1f", 14), &out);
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g\\u001f\"");
+  out.clear();
+  AppendJsonString("", &out);
+  EXPECT_EQ(out, "\"\"");
+  // And SHA-256, which decision hashes and catalog digests share.
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace

@@ -12,7 +12,8 @@ BarFeed::BarFeed(bus::Bus* bus, const TraderConfig& config, std::vector<store::B
   for (const store::BusOffset& o : stored) stored_[{o.topic, o.partition}] = o.next_offset;
 }
 
-BarFeed::~BarFeed() = default;
+// The consumer goes first: closing it revokes partitions, which reaches into the members below.
+BarFeed::~BarFeed() { (void)Close(); }
 
 int BarFeed::TopicIndex(std::string_view topic) const {
   return topic == config_.microbars_topic ? 0 : topic == config_.signals_topic ? 1 : -1;

@@ -341,13 +341,20 @@ Status TraderService::Impl::Act(const std::atomic<bool>& stop) {
   SetState("starting", "active");
   int64_t backoff = kBackoffStartMs;
   // The store and the account first: nothing is decided against an unknown portfolio.
+  bool built = false;
   while (!stop.load()) {
-    Status s = Build();
-    if (s.ok()) s = Reconcile();
-    if (s.ok()) break;
-    const std::string cls = BrokerErrorClass(s);
-    SetReady(false, cls.empty() ? "store_unavailable" : cls);
-    NoteError("start", s);
+    Status s = built ? Status::Ok() : Build();
+    if (!s.ok()) {
+      SetReady(false, "store_unavailable");
+      NoteError("start: trading store", s);
+    } else {
+      built = true;
+      s = Reconcile();
+      if (s.ok()) break;
+      const std::string cls = BrokerErrorClass(s);
+      SetReady(false, cls.empty() ? "broker_unavailable" : cls);
+      NoteError("start: broker", s);
+    }
     Pause(stop, backoff);
     backoff = std::min(backoff * 2, kBackoffMaxMs);
   }

@@ -4,8 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
+#include <iterator>
 
+#include "torghut/core/json_text.h"
 #include "torghut/trading/decision_hash.h"
 #include "torghut/trading/strategies/validate.h"
 
@@ -19,28 +20,80 @@ const Decimal kTenThousand = Decimal::FromUnits(10'000 * Decimal::kOne);
 // How far past the wall clock a bar's end may be before it is refused (clock skew).
 constexpr EpochMillis kFutureToleranceMs = 60'000;
 
-nlohmann::json Num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+// The decision's `inputs_json`: written by hand (it is made for every decision, and a document
+// library's tree costs more than the decision itself), keys in sorted order, doubles in their
+// shortest round-trip form, undefined values null.
+class InputsJson {
+ public:
+  explicit InputsJson(std::string* out) : out_(out) { out_->push_back('{'); }
+  void Key(std::string_view k) {
+    if (!first_.back()) out_->push_back(',');
+    first_.back() = false;
+    AppendJsonString(k, out_);
+    out_->push_back(':');
+  }
+  void Str(std::string_view k, std::string_view v) {
+    Key(k);
+    AppendJsonString(v, out_);
+  }
+  void Num(std::string_view k, double v) {
+    Key(k);
+    if (std::isfinite(v)) {
+      fmt::format_to(std::back_inserter(*out_), "{}", v);
+    } else {
+      out_->append("null");
+    }
+  }
+  void Int(std::string_view k, int64_t v) {
+    Key(k);
+    fmt::format_to(std::back_inserter(*out_), "{}", v);
+  }
+  void Dec(std::string_view k, const std::optional<Decimal>& v) {
+    if (v) return Str(k, v->ToString());
+    Key(k);
+    out_->append("null");
+  }
+  void Raw(std::string_view k, std::string_view json) {
+    Key(k);
+    out_->append(json);
+  }
+  void Open(std::string_view k) {
+    Key(k);
+    out_->push_back('{');
+    first_.push_back(true);
+  }
+  void Close() {
+    out_->push_back('}');
+    first_.pop_back();
+  }
 
-nlohmann::json Values(const RuleInputs& in) {
-  return {{"close", Num(in.close)},
-          {"macd", Num(in.macd)},
-          {"macd_signal", Num(in.macd_signal)},
-          {"macd_hist", Num(in.macd_hist)},
-          {"ema12", Num(in.ema12)},
-          {"ema26", Num(in.ema26)},
-          {"rsi14", Num(in.rsi14)},
-          {"boll_mid", Num(in.boll_mid)},
-          {"boll_upper", Num(in.boll_upper)},
-          {"boll_lower", Num(in.boll_lower)},
-          {"vwap_session", Num(in.vwap_session)},
-          {"vwap_w5m", Num(in.vwap_w5m)},
-          {"imbalance_spread", Num(in.imbalance_spread)},
-          {"vol_realized_w60s", Num(in.vol_realized_w60s)}};
+ private:
+  std::string* out_;
+  std::vector<bool> first_{true};
+};
+
+void AppendValues(InputsJson& j, const RuleInputs& in) {
+  j.Open("values");
+  j.Num("boll_lower", in.boll_lower);
+  j.Num("boll_mid", in.boll_mid);
+  j.Num("boll_upper", in.boll_upper);
+  j.Num("close", in.close);
+  j.Num("ema12", in.ema12);
+  j.Num("ema26", in.ema26);
+  j.Num("imbalance_spread", in.imbalance_spread);
+  j.Num("macd", in.macd);
+  j.Num("macd_hist", in.macd_hist);
+  j.Num("macd_signal", in.macd_signal);
+  j.Num("rsi14", in.rsi14);
+  j.Num("vol_realized_w60s", in.vol_realized_w60s);
+  j.Num("vwap_session", in.vwap_session);
+  j.Num("vwap_w5m", in.vwap_w5m);
+  j.Close();
 }
 
 // A limit price `bps` basis points through the reference price: above it for a buy, below it for
-// a sell (willing to pay up to / sell down to), rounded to the tick (cents from $1, else 0.0001)
-// in the order's favour.
+// a sell (willing to pay up to / sell down to); a negative `bps` rests on the other side of it.
+// Rounded to the tick (cents from $1, else 0.0001) in the order's favour.
 std::optional<Decimal> LimitPrice(Side side, Decimal reference, Decimal bps) {
   Result<Decimal> frac = bps.Div(kTenThousand);
   if (!frac.ok()) return std::nullopt;
@@ -57,6 +110,8 @@ std::optional<Decimal> LimitPrice(Side side, Decimal reference, Decimal bps) {
 struct TradingEngine::Compiled {
   Strategy strategy;
   CompiledRule rule;
+  SymbolId id = 0;          // in strategy_ids_
+  std::string params_json;  // the rule's canonical parameters, for decision inputs
 };
 
 TradingEngine::TradingEngine(TradingSettings settings, const TradingCalendar* calendar,
@@ -83,6 +138,8 @@ Status TradingEngine::SetStrategies(const std::vector<Strategy>& strategies) {
       auto kept = std::make_unique<Compiled>();
       kept->rule = std::move(old->second->rule);
       kept->strategy = s;
+      kept->id = strategy_ids_.Intern(s.name);
+      kept->params_json = kept->rule.rule->ParamsJson();
       next[s.name] = std::move(kept);
       continue;
     }
@@ -90,6 +147,8 @@ Status TradingEngine::SetStrategies(const std::vector<Strategy>& strategies) {
     auto c = std::make_unique<Compiled>();
     c->strategy = s;
     c->rule = std::move(rule);
+    c->id = strategy_ids_.Intern(s.name);
+    c->params_json = c->rule.rule->ParamsJson();
     next[s.name] = std::move(c);
   }
   compiled_ = std::move(next);
@@ -110,8 +169,12 @@ bool TradingEngine::InUniverse(std::string_view symbol) const {
   return !universe_ || std::binary_search(universe_->begin(), universe_->end(), symbol);
 }
 
+TradingEngine::Key TradingEngine::KeyOf(std::string_view strategy, std::string_view symbol) {
+  return Key{strategy_ids_.Intern(strategy)} << 32 | symbol_ids_.Intern(symbol);
+}
+
 void TradingEngine::RestoreCursor(const StrategyCursor& c) {
-  EpochMillis& at = cursors_[{c.strategy, c.symbol, c.timeframe}];
+  EpochMillis& at = cursors_[CursorKeyOf(KeyOf(c.strategy, c.symbol), c.timeframe)];
   at = std::max(at, c.event_ts);
 }
 
@@ -132,6 +195,7 @@ EngineStep TradingEngine::OnBar(const TradingBar& bar, EpochMillis now,
     return step;
   }
   PortfolioView working = portfolio;  // the decisions of this bar count as open orders at once
+  const SymbolId symbol = symbol_ids_.Intern(bar.symbol);
   for (const auto& [name, c] : compiled_) {
     const Strategy& s = c->strategy;
     if (!s.enabled || s.base_timeframe != bar.timeframe) continue;
@@ -139,28 +203,28 @@ EngineStep TradingEngine::OnBar(const TradingBar& bar, EpochMillis now,
         std::find(s.symbols.begin(), s.symbols.end(), bar.symbol) == s.symbols.end()) {
       continue;
     }
-    Evaluate(*c, bar, now, working, step);
+    Evaluate(*c, bar, symbol, now, working, step);
   }
   return step;
 }
 
-Decimal TradingEngine::PendingSells(std::string_view strategy, std::string_view symbol) const {
-  Decimal total;
-  for (const auto& [coid, p] : pending_) {
-    if (p.side == Side::kSell && p.strategy == strategy && p.symbol == symbol) {
-      total = total.Add(p.remaining).value_or(total);
-    }
-  }
-  return total;
+void TradingEngine::AddPendingSell(Key key, Decimal qty) {
+  Decimal& total = pending_sells_[key];
+  total = total.Add(qty).value_or(total);
+  if (total <= Decimal()) pending_sells_.erase(key);
 }
 
-void TradingEngine::Evaluate(const Compiled& c, const TradingBar& bar, EpochMillis now,
-                             PortfolioView& working, EngineStep& step) {
+void TradingEngine::Evaluate(const Compiled& c, const TradingBar& bar, SymbolId symbol,
+                             EpochMillis now, PortfolioView& working, EngineStep& step) {
   const Strategy& s = c.strategy;
-  EpochMillis& cursor = cursors_[{s.name, bar.symbol, bar.timeframe}];
+  const Key key = Key{c.id} << 32 | symbol;
+  auto skip = [&](std::string reason) {
+    if (record_skips_) step.skips.push_back({s.name, std::move(reason)});
+  };
+  EpochMillis& cursor = cursors_[CursorKeyOf(key, bar.timeframe)];
   if (bar.event_ts <= cursor) {
     ++counters_.already_evaluated;
-    step.skips.push_back({s.name, "already evaluated"});
+    skip("already evaluated");
     return;
   }
   cursor = bar.event_ts;
@@ -169,9 +233,11 @@ void TradingEngine::Evaluate(const Compiled& c, const TradingBar& bar, EpochMill
 
   const RuleSignal signal = c.rule.rule->Evaluate(bar.symbol, bar.inputs);
   // What the strategy can still sell: its holding less the sells it already has open.
-  Holding held = HoldingOf(s.name, bar.symbol);
-  const Decimal sellable = held.qty.Sub(PendingSells(s.name, bar.symbol)).value_or(Decimal());
-  held.qty = std::max(sellable, Decimal());
+  Holding held;
+  if (auto h = holdings_.find(key); h != holdings_.end()) held = h->second;
+  if (auto p = pending_sells_.find(key); p != pending_sells_.end()) {
+    held.qty = std::max(held.qty.Sub(p->second).value_or(Decimal()), Decimal());
+  }
 
   Side side = Side::kBuy;
   std::string why;
@@ -187,17 +253,19 @@ void TradingEngine::Evaluate(const Compiled& c, const TradingBar& bar, EpochMill
   }
   if (!qty) {
     if (signal.kind == SignalKind::kNone) {
-      step.skips.push_back({s.name, signal.skip.empty() ? "no signal" : signal.skip});
+      skip(signal.skip.empty() ? "no signal" : signal.skip);
       return;
     }
     side = signal.kind == SignalKind::kBuy ? Side::kBuy : Side::kSell;
-    why = signal.why;
     if (side == Side::kSell && held.qty > Decimal()) {
       qty = held.qty;
     } else if (side == Side::kSell && signal.exit_only) {
-      step.skips.push_back({s.name, "exit signal with nothing held: " + why});
+      if (record_skips_) {
+        skip("exit signal with nothing held: " + c.rule.rule->Why(signal, bar.inputs));
+      }
       return;
     }
+    why = c.rule.rule->Why(signal, bar.inputs);
   }
   if (!qty) {
     // Sizing: shares, else whole shares of a notional at the reference price, else the default.
@@ -207,9 +275,8 @@ void TradingEngine::Evaluate(const Compiled& c, const TradingBar& bar, EpochMill
       Result<Decimal> shares = s.notional->Div(*bar.close, RoundingMode::kFloor);
       qty = shares.ok() ? shares->RoundTo(0, RoundingMode::kFloor) : Decimal();
       if (*qty <= Decimal()) {
-        step.skips.push_back({s.name, fmt::format("notional {} buys no whole share at {}",
-                                                  s.notional->ToString(),
-                                                  bar.close->ToString())});
+        skip(fmt::format("notional {} buys no whole share at {}", s.notional->ToString(),
+                         bar.close->ToString()));
         return;
       }
     } else {
@@ -234,27 +301,36 @@ void TradingEngine::Evaluate(const Compiled& c, const TradingBar& bar, EpochMill
   }
   d.rationale = why;
   d.created_at = d.updated_at = now;
+  if (record_inputs_) d.inputs_json.clear();  // else stays "{}"
 
   const OpenOrders& open = working.Open(bar.symbol);
-  nlohmann::json inputs = {
-      {"rule", s.type},
-      {"params", nlohmann::json::parse(c.rule.rule->ParamsJson(), nullptr, false)},
-      {"why", why},
-      {"values", Values(bar.inputs)},
-      {"reference_price", bar.close ? nlohmann::json(bar.close->ToString()) : nlohmann::json()},
-      {"bar", {{"event_ts", bar.event_ts}, {"version", bar.version}}},
-      {"portfolio",
-       {{"equity", working.equity.ToString()},
-        {"cash", working.cash.ToString()},
-        {"buying_power", working.buying_power.ToString()},
-        {"position_qty", working.PositionQty(bar.symbol).ToString()},
-        {"open_buy_qty", open.buy_qty.ToString()},
-        {"open_sell_qty", open.sell_qty.ToString()},
-        {"day_pnl", working.day_pnl.ToString()}}},
-      {"holding",
-       {{"qty", held.qty.ToString()}, {"avg_entry_price", held.avg_entry_price.ToString()}}}};
-  if (!exit_kind.empty()) inputs["exit"] = exit_kind;
-  d.inputs_json = inputs.dump();
+  if (record_inputs_) {
+    InputsJson j(&d.inputs_json);
+    j.Open("bar");
+    j.Int("event_ts", bar.event_ts);
+    j.Int("version", bar.version);
+    j.Close();
+    if (!exit_kind.empty()) j.Str("exit", exit_kind);
+    j.Open("holding");
+    j.Str("avg_entry_price", held.avg_entry_price.ToString());
+    j.Str("qty", held.qty.ToString());
+    j.Close();
+    j.Raw("params", c.params_json);
+    j.Open("portfolio");
+    j.Str("buying_power", working.buying_power.ToString());
+    j.Str("cash", working.cash.ToString());
+    j.Str("day_pnl", working.day_pnl.ToString());
+    j.Str("equity", working.equity.ToString());
+    j.Str("open_buy_qty", open.buy_qty.ToString());
+    j.Str("open_sell_qty", open.sell_qty.ToString());
+    j.Str("position_qty", working.PositionQty(bar.symbol).ToString());
+    j.Close();
+    j.Dec("reference_price", bar.close);
+    j.Str("rule", s.type);
+    AppendValues(j, bar.inputs);
+    j.Str("why", why);
+    j.Close();
+  }
 
   std::vector<std::string> reasons;
   if (reviewer_ != nullptr) {
@@ -295,7 +371,8 @@ void TradingEngine::Evaluate(const Compiled& c, const TradingBar& bar, EpochMill
     } else {
       o.sell_qty = o.sell_qty.Add(d.qty).value_or(o.sell_qty);
     }
-    pending_[d.client_order_id] = Pending{d.strategy_name, d.symbol, d.action, d.qty};
+    pending_[d.client_order_id] = Pending{key, d.action, d.qty};
+    if (d.action == Side::kSell) AddPendingSell(key, d.qty);
   } else {
     d.status = DecisionStatus::kRejected;
     ++counters_.rejected;
@@ -304,11 +381,16 @@ void TradingEngine::Evaluate(const Compiled& c, const TradingBar& bar, EpochMill
 }
 
 void TradingEngine::OnFill(const Fill& f) {
+  const Key key = KeyOf(f.strategy_name, f.symbol);
   if (auto it = pending_.find(f.client_order_id); it != pending_.end()) {
-    it->second.remaining = it->second.remaining.Sub(f.qty).value_or(Decimal());
+    const Decimal before = it->second.remaining;
+    it->second.remaining = before.Sub(f.qty).value_or(Decimal());
+    if (it->second.side == Side::kSell) {
+      const Decimal released = std::min(before, f.qty);
+      AddPendingSell(it->second.key, released.Negate().value_or(Decimal()));
+    }
     if (it->second.remaining <= Decimal()) pending_.erase(it);
   }
-  const auto key = std::make_pair(f.strategy_name, f.symbol);
   Holding& h = holdings_[key];
   if (f.side == Side::kBuy) {
     const Result<Decimal> qty = h.qty.Add(f.qty);
@@ -316,7 +398,9 @@ void TradingEngine::OnFill(const Fill& f) {
     const Result<Decimal> cost_new = f.qty.Mul(f.price);
     if (qty.ok() && cost_held.ok() && cost_new.ok() && *qty > Decimal()) {
       const Result<Decimal> cost = cost_held->Add(*cost_new);
-      if (cost.ok()) h.avg_entry_price = cost->Div(*qty).value_or(f.price).RoundTo(4, RoundingMode::kHalfEven);
+      if (cost.ok()) {
+        h.avg_entry_price = cost->Div(*qty).value_or(f.price).RoundTo(4, RoundingMode::kHalfEven);
+      }
       if (h.qty <= Decimal()) h.opened_at = f.filled_at;
       h.qty = *qty;
     }
@@ -327,18 +411,27 @@ void TradingEngine::OnFill(const Fill& f) {
 }
 
 void TradingEngine::OnOrderDone(std::string_view client_order_id) {
-  if (auto it = pending_.find(client_order_id); it != pending_.end()) pending_.erase(it);
+  auto it = pending_.find(client_order_id);
+  if (it == pending_.end()) return;
+  if (it->second.side == Side::kSell) {
+    AddPendingSell(it->second.key, it->second.remaining.Negate().value_or(Decimal()));
+  }
+  pending_.erase(it);
 }
 
 void TradingEngine::RestoreOpenOrder(std::string_view client_order_id, std::string_view strategy,
                                      std::string_view symbol, Side side, Decimal remaining) {
   if (remaining <= Decimal()) return;
-  pending_[std::string(client_order_id)] =
-      Pending{std::string(strategy), std::string(symbol), side, remaining};
+  OnOrderDone(client_order_id);  // restoring twice counts once
+  const Key key = KeyOf(strategy, symbol);
+  pending_[std::string(client_order_id)] = Pending{key, side, remaining};
+  if (side == Side::kSell) AddPendingSell(key, remaining);
 }
 
 Holding TradingEngine::HoldingOf(std::string_view strategy, std::string_view symbol) const {
-  auto it = holdings_.find(std::make_pair(std::string(strategy), std::string(symbol)));
+  const SymbolId st = strategy_ids_.Find(strategy), sy = symbol_ids_.Find(symbol);
+  if (st == kNoSymbol || sy == kNoSymbol) return Holding{};
+  auto it = holdings_.find(Key{st} << 32 | sy);
   return it == holdings_.end() ? Holding{} : it->second;
 }
 
@@ -352,26 +445,46 @@ void TradingEngine::Save(BinaryWriter& w) const {
     c->rule.rule->Save(rule);
     w.PutString(rule.data());
   }
-  w.PutU64(cursors_.size());
-  for (const auto& [key, ts] : cursors_) {
-    w.PutString(std::get<0>(key));
-    w.PutString(std::get<1>(key));
-    w.PutU8(static_cast<uint8_t>(std::get<2>(key)));
+  // Sorted by names, so equal states give equal bytes whatever the hash maps' order.
+  auto names = [&](Key key) {
+    return std::make_pair(std::string(strategy_ids_.Name(static_cast<SymbolId>(key >> 32))),
+                          std::string(symbol_ids_.Name(static_cast<SymbolId>(key & 0xffffffff))));
+  };
+  std::vector<std::tuple<std::string, std::string, uint8_t, EpochMillis>> cursors;
+  for (const auto& [ck, ts] : cursors_) {
+    const auto [st, sy] = names(ck >> 1);
+    cursors.emplace_back(st, sy, static_cast<uint8_t>(ck & 1), ts);
+  }
+  std::sort(cursors.begin(), cursors.end());
+  w.PutU64(cursors.size());
+  for (const auto& [st, sy, tf, ts] : cursors) {
+    w.PutString(st);
+    w.PutString(sy);
+    w.PutU8(tf);
     w.PutI64(ts);
   }
-  w.PutU64(holdings_.size());
+  std::vector<std::tuple<std::string, std::string, Holding>> holdings;
   for (const auto& [key, h] : holdings_) {
-    w.PutString(key.first);
-    w.PutString(key.second);
+    const auto [st, sy] = names(key);
+    holdings.emplace_back(st, sy, h);
+  }
+  std::sort(holdings.begin(), holdings.end(), [](const auto& a, const auto& b) {
+    return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
+  });
+  w.PutU64(holdings.size());
+  for (const auto& [st, sy, h] : holdings) {
+    w.PutString(st);
+    w.PutString(sy);
     w.PutI64(h.qty.units());
     w.PutI64(h.avg_entry_price.units());
     w.PutI64(h.opened_at);
   }
   w.PutU64(pending_.size());
   for (const auto& [coid, p] : pending_) {
+    const auto [st, sy] = names(p.key);
     w.PutString(coid);
-    w.PutString(p.strategy);
-    w.PutString(p.symbol);
+    w.PutString(st);
+    w.PutString(sy);
     w.PutU8(static_cast<uint8_t>(p.side));
     w.PutI64(p.remaining.units());
   }
@@ -405,7 +518,7 @@ Status TradingEngine::Load(BinaryReader& r) {
         !r.GetI64(&ts)) {
       return bad("engine snapshot: bad cursor");
     }
-    cursors_[{strategy, symbol, static_cast<Timeframe>(tf)}] = ts;
+    cursors_[CursorKeyOf(KeyOf(strategy, symbol), static_cast<Timeframe>(tf))] = ts;
   }
   holdings_.clear();
   if (!r.GetU64(&n) || n > (1u << 26)) return bad("engine snapshot: bad holding count");
@@ -416,23 +529,21 @@ Status TradingEngine::Load(BinaryReader& r) {
         !r.GetI64(&opened)) {
       return r.Error();
     }
-    holdings_[{strategy, symbol}] =
+    holdings_[KeyOf(strategy, symbol)] =
         Holding{Decimal::FromUnits(qty), Decimal::FromUnits(avg), opened};
   }
   pending_.clear();
+  pending_sells_.clear();
   if (!r.GetU64(&n) || n > (1u << 26)) return bad("engine snapshot: bad pending count");
   for (uint64_t i = 0; i < n; ++i) {
-    std::string coid;
-    Pending p;
+    std::string coid, strategy, symbol;
     uint8_t side = 0;
     int64_t remaining = 0;
-    if (!r.GetString(&coid) || !r.GetString(&p.strategy) || !r.GetString(&p.symbol) ||
+    if (!r.GetString(&coid) || !r.GetString(&strategy) || !r.GetString(&symbol) ||
         !r.GetU8(&side) || side > 1 || !r.GetI64(&remaining)) {
       return bad("engine snapshot: bad pending order");
     }
-    p.side = static_cast<Side>(side);
-    p.remaining = Decimal::FromUnits(remaining);
-    pending_[coid] = std::move(p);
+    RestoreOpenOrder(coid, strategy, symbol, static_cast<Side>(side), Decimal::FromUnits(remaining));
   }
   return risk_.Load(r);
 }

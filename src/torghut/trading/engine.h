@@ -34,11 +34,13 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "torghut/core/binary_io.h"
 #include "torghut/core/calendar.h"
 #include "torghut/core/status.h"
+#include "torghut/core/symbols.h"
 #include "torghut/trading/bar.h"
 #include "torghut/trading/model.h"
 #include "torghut/trading/portfolio.h"
@@ -134,19 +136,29 @@ class TradingEngine {
   Status Load(BinaryReader& r);
 
   const EngineCounters& counters() const { return counters_; }
+  // EngineStep::skips costs strings per strategy and bar; a backtest or the trader that does
+  // not read them turns them off.
+  void set_record_skips(bool on) { record_skips_ = on; }
+  // Decision::inputs_json (the audit record of what the decision saw) is half of a decision's
+  // cost; a backtest, which reports decisions without it, turns it off. On by default.
+  void set_record_inputs(bool on) { record_inputs_ = on; }
 
  private:
   struct Compiled;
+  // Strategies and symbols are interned (ids from name tables), so the per-bar lookups are
+  // integer hash lookups: key = strategy id << 32 | symbol id.
+  using Key = uint64_t;
   struct Pending {
-    std::string strategy, symbol;
+    Key key = 0;
     Side side = Side::kBuy;
     Decimal remaining;
   };
-  using CursorKey = std::tuple<std::string, std::string, Timeframe>;
 
-  void Evaluate(const Compiled& c, const TradingBar& bar, EpochMillis now,
+  void Evaluate(const Compiled& c, const TradingBar& bar, SymbolId symbol, EpochMillis now,
                 PortfolioView& working, EngineStep& step);
-  Decimal PendingSells(std::string_view strategy, std::string_view symbol) const;
+  Key KeyOf(std::string_view strategy, std::string_view symbol);
+  static Key CursorKeyOf(Key key, Timeframe tf) { return key << 1 | static_cast<uint8_t>(tf); }
+  void AddPendingSell(Key key, Decimal qty);
   bool InUniverse(std::string_view symbol) const;
 
   TradingSettings settings_;
@@ -155,9 +167,13 @@ class TradingEngine {
   std::map<std::string, Strategy, std::less<>> strategies_;
   std::map<std::string, std::unique_ptr<Compiled>, std::less<>> compiled_;
   std::optional<std::vector<std::string>> universe_;  // sorted
-  std::map<CursorKey, EpochMillis> cursors_;
-  std::map<std::pair<std::string, std::string>, Holding> holdings_;  // (strategy, symbol)
-  std::map<std::string, Pending, std::less<>> pending_;             // by client order id
+  SymbolTable strategy_ids_, symbol_ids_;
+  std::unordered_map<Key, EpochMillis> cursors_;      // CursorKeyOf(key, timeframe)
+  std::unordered_map<Key, Holding> holdings_;
+  std::unordered_map<Key, Decimal> pending_sells_;     // Σ remaining of open sells
+  std::map<std::string, Pending, std::less<>> pending_;  // by client order id
+  bool record_skips_ = true;
+  bool record_inputs_ = true;
   RiskState risk_;
   EngineCounters counters_;
 };

@@ -48,7 +48,6 @@ enum class SignalKind : uint8_t { kNone, kBuy, kSell };
 
 struct RuleSignal {
   SignalKind kind = SignalKind::kNone;
-  std::string why;  // human-readable: "macd 0.1200 crossed above macd_signal 0.1000"
   // A sell that only closes what the strategy holds (bollinger-reversion's exit): no decision
   // when it holds nothing. Other sells sell the holding, or open a short of the strategy's size.
   bool exit_only = false;
@@ -62,6 +61,9 @@ class Rule {
   virtual std::string_view type() const = 0;
   // Evaluates one final bar of `symbol`; called once per bar, in bar order per symbol.
   virtual RuleSignal Evaluate(std::string_view symbol, const RuleInputs& in) = 0;
+  // Why `signal` fired on `in`, for the decision's rationale: "macd 0.1200 crossed above
+  // macd_signal 0.1000". Asked only when a decision is made (formatting costs more than the test).
+  virtual std::string Why(const RuleSignal& signal, const RuleInputs& in) const = 0;
   // The rule's parameters as a canonical JSON object (defaults filled in), for decision inputs.
   virtual std::string ParamsJson() const = 0;
   // Per-symbol state, bit-exactly restorable (same type and params).

@@ -45,14 +45,17 @@ class MacdRsi final : public Rule {
     if (!s.skip.empty()) return s;
     if (in.macd > in.macd_signal && in.rsi14 < buy_below_) {
       s.kind = SignalKind::kBuy;
-      s.why = fmt::format("macd {} > macd_signal {} and rsi14 {} < {}", Fmt(in.macd),
-                          Fmt(in.macd_signal), Fmt(in.rsi14), buy_below_);
     } else if (in.macd < in.macd_signal && in.rsi14 > sell_above_) {
       s.kind = SignalKind::kSell;
-      s.why = fmt::format("macd {} < macd_signal {} and rsi14 {} > {}", Fmt(in.macd),
-                          Fmt(in.macd_signal), Fmt(in.rsi14), sell_above_);
     }
     return s;
+  }
+  std::string Why(const RuleSignal& s, const RuleInputs& in) const override {
+    return s.kind == SignalKind::kBuy
+               ? fmt::format("macd {} > macd_signal {} and rsi14 {} < {}", Fmt(in.macd),
+                             Fmt(in.macd_signal), Fmt(in.rsi14), buy_below_)
+               : fmt::format("macd {} < macd_signal {} and rsi14 {} > {}", Fmt(in.macd),
+                             Fmt(in.macd_signal), Fmt(in.rsi14), sell_above_);
   }
   std::string ParamsJson() const override {
     return fmt::format(R"({{"rsi_buy_below":{},"rsi_sell_above":{}}})", buy_below_, sell_above_);
@@ -84,16 +87,16 @@ class MacdCross final : public Rule {
                              Defined(in.rsi14) ? Fmt(in.rsi14) : "undefined", *rsi_max_);
       } else {
         s.kind = SignalKind::kBuy;
-        s.why =
-            fmt::format("macd {} crossed above macd_signal {}", Fmt(in.macd), Fmt(in.macd_signal));
       }
     } else if (prev > 0 && side < 0) {
       s.kind = SignalKind::kSell;
-      s.why =
-          fmt::format("macd {} crossed below macd_signal {}", Fmt(in.macd), Fmt(in.macd_signal));
     }
     prev = static_cast<int8_t>(side);
     return s;
+  }
+  std::string Why(const RuleSignal& s, const RuleInputs& in) const override {
+    return fmt::format("macd {} crossed {} macd_signal {}", Fmt(in.macd),
+                       s.kind == SignalKind::kBuy ? "above" : "below", Fmt(in.macd_signal));
   }
   std::string ParamsJson() const override {
     return rsi_max_ ? fmt::format(R"({{"rsi_max":{}}})", *rsi_max_) : "{}";
@@ -137,13 +140,16 @@ class BollingerReversion final : public Rule {
     if (!s.skip.empty()) return s;
     if (in.close < in.boll_lower) {
       s.kind = SignalKind::kBuy;
-      s.why = fmt::format("close {} < boll_lower {}", Fmt(in.close), Fmt(in.boll_lower));
     } else if (in.close >= in.boll_mid) {
       s.kind = SignalKind::kSell;
       s.exit_only = true;
-      s.why = fmt::format("close {} >= boll_mid {}", Fmt(in.close), Fmt(in.boll_mid));
     }
     return s;
+  }
+  std::string Why(const RuleSignal& s, const RuleInputs& in) const override {
+    return s.kind == SignalKind::kBuy
+               ? fmt::format("close {} < boll_lower {}", Fmt(in.close), Fmt(in.boll_lower))
+               : fmt::format("close {} >= boll_mid {}", Fmt(in.close), Fmt(in.boll_mid));
   }
   std::string ParamsJson() const override { return "{}"; }
   void Save(BinaryWriter&) const override {}
