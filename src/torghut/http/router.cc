@@ -63,18 +63,28 @@ void Router::Delete(std::string path, Handler handler, std::string route) {
 }
 
 void Router::GetPrefix(std::string prefix, Handler handler, std::string route) {
+  AddPrefix("GET", std::move(prefix), std::move(handler), std::move(route));
+}
+
+void Router::AddPrefix(std::string method, std::string prefix, Handler handler, std::string route) {
   if (route.empty()) route = prefix + "*";
-  prefixes_.emplace_back(std::move(prefix), Entry{std::move(handler), std::move(route)});
+  prefixes_.push_back(
+      {std::move(method), std::move(prefix), Entry{std::move(handler), std::move(route)}});
 }
 
 void Router::WebSocket(std::string prefix, WebSocketAccept accept, std::string route) {
   if (route.empty()) route = prefix + "*";
-  websockets_.push_back({std::move(prefix), std::move(accept), std::move(route)});
+  websockets_.push_back({std::move(prefix), false, std::move(accept), std::move(route)});
+}
+
+void Router::WebSocketAt(std::string path, WebSocketAccept accept, std::string route) {
+  if (route.empty()) route = path;
+  websockets_.push_back({std::move(path), true, std::move(accept), std::move(route)});
 }
 
 const WebSocketAccept* Router::FindWebSocket(std::string_view path, std::string* route) const {
   for (const WebSocketEntry& e : websockets_) {
-    if (path.substr(0, e.prefix.size()) == e.prefix) {
+    if (e.exact ? path == e.prefix : path.substr(0, e.prefix.size()) == e.prefix) {
       if (route != nullptr) *route = e.route;
       return &e.accept;
     }
@@ -111,12 +121,10 @@ Response Router::Dispatch(const Request& request, std::string* route) const {
     if (route != nullptr) *route = m->second.route;
     return m->second.handler(request);
   }
-  if (method == "GET") {
-    for (const auto& [prefix, entry] : prefixes_) {
-      if (request.path.compare(0, prefix.size(), prefix) == 0) {
-        if (route != nullptr) *route = entry.route;
-        return entry.handler(request);
-      }
+  for (const PrefixEntry& p : prefixes_) {
+    if (p.method == method && request.path.compare(0, p.prefix.size(), p.prefix) == 0) {
+      if (route != nullptr) *route = p.entry.route;
+      return p.entry.handler(request);
     }
   }
   if (FindEventStream(request.path) != nullptr) {  // the server answers GET itself
