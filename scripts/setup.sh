@@ -10,6 +10,8 @@ PACKAGES=(
   g++ cmake ninja-build ccache clang libclang-rt-14-dev pkg-config
   # libraries (tzdata: the session calendar reads America/New_York from the tz database)
   libsimdjson-dev libcli11-dev libfmt-dev nlohmann-json3-dev tzdata
+  # msgpack (header-only msgpack-cxx): the simulator's streams speak it as Alpaca's SDKs do
+  libmsgpack-cxx-dev
   # the bus: Kafka client (and its mock cluster for tests), zlib for record checksums
   librdkafka-dev zlib1g-dev
   # the stores: SQLite (embedded default), Postgres client (libpqxx), ClickHouse's HTTP interface
