@@ -107,6 +107,8 @@ class MatchingEngine final : public Broker {
   // NotFound when there is no position; errors as SubmitOrder otherwise.
   Result<BrokerOrder> ClosePosition(std::string_view symbol, std::optional<Decimal> qty);
   size_t open_orders() const;
+  // Shares of `symbol` held long and not promised to open sell orders.
+  Decimal SellableQty(std::string_view symbol) const;
   int64_t fills() const { return fills_; }
 
   // ---- Broker ----
@@ -151,9 +153,6 @@ class MatchingEngine final : public Broker {
   Result<Decimal> GrossPositionValue() const;
   Result<Decimal> Equity() const;
   Result<Decimal> BuyingPower(uint64_t except = UINT64_MAX) const;
-  // Shares of `symbol` held long and not promised to open sell orders.
-  Decimal SellableQty(std::string_view symbol) const;
-
   // One print (trade or quote side) on `symbol` at `price` with `size` shares available.
   // `side`: the orders it can fill (nullopt: both, a trade).
   void Match(std::string_view symbol, Decimal price, Decimal size, EpochMillis ts,

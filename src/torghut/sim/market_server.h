@@ -47,12 +47,22 @@
 #include <vector>
 
 #include "torghut/core/clock.h"
+#include "torghut/core/decimal.h"
 #include "torghut/core/status.h"
 #include "torghut/core/time.h"
 #include "torghut/http/router.h"
 #include "torghut/sim/generator.h"
 
 namespace torghut::sim {
+
+// The simulated broker (trading REST v2 and trade_updates; sim/broker_*.h).
+struct SimBrokerOptions {
+  Decimal cash = Decimal::FromUnits(100'000 * Decimal::kOne);  // the account's starting cash
+  bool allow_shorts = false;        // else a sell beyond the position is 403
+  int64_t orders_per_minute = 200;  // order POSTs per wall-clock minute; more answer 429
+  // The share of each print's size the account's orders may take (partial fills), in (0, 1].
+  Decimal participation = Decimal::FromUnits(Decimal::kOne);
+};
 
 struct MarketServerOptions {
   std::string feed = "iex";  // the stream's path /v2/<feed>
@@ -75,6 +85,7 @@ struct MarketServerOptions {
   std::string from_file;             // a recording instead of the generator
   std::string record_sent;           // append every data message sent to a client here (JSONL)
   size_t history_limit = 2'000'000;  // trades + bars kept for REST (oldest dropped)
+  SimBrokerOptions broker;
 };
 
 // Validates options (feed name, symbols, speed, file readable); InvalidArgument says which.
