@@ -71,6 +71,15 @@ if [ "$(cat "$WEB/node_modules/.torghut-lock" 2>/dev/null)" != "$lock_sum" ]; th
   (cd "$WEB" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$lock_sum" > "$WEB/node_modules/.torghut-lock"
 fi
+# Alpaca's JS SDK for the simulator's compatibility test (tests/sdk): from its committed lockfile,
+# again only when the lockfile changed.
+SDK="$(cd "$(dirname "$0")/.." && pwd)/tests/sdk"
+sdk_sum=$(sha256sum "$SDK/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$SDK/node_modules/.torghut-lock" 2>/dev/null)" != "$sdk_sum" ]; then
+  echo "setup: installing Alpaca's JS SDK for tests/sdk (npm ci)" >&2
+  (cd "$SDK" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$sdk_sum" > "$SDK/node_modules/.torghut-lock"
+fi
 if [ ! -e "$WEB/dist/index.html" ] ||
    [ -n "$(find "$WEB/src" "$WEB/index.html" "$WEB/vite.config.ts" "$WEB/tsconfig.json" \
             "$WEB/package-lock.json" -newer "$WEB/dist/index.html" 2>/dev/null | head -1)" ]; then
