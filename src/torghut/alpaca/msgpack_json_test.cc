@@ -32,8 +32,12 @@ TEST(MsgpackJson, AMessageFrameRoundTripsWithTimesAsTheTimestampExtension) {
       EXPECT_EQ(ts.tv_nsec, 123456789);
       saw_time = true;
     }
-    if (key == "p") EXPECT_EQ(kv.val.type, msgpack::type::FLOAT64);
-    if (key == "i") EXPECT_EQ(kv.val.type, msgpack::type::POSITIVE_INTEGER);
+    if (key == "p") {
+      EXPECT_EQ(kv.val.type, msgpack::type::FLOAT64);
+    }
+    if (key == "i") {
+      EXPECT_EQ(kv.val.type, msgpack::type::POSITIVE_INTEGER);
+    }
   }
   EXPECT_TRUE(saw_time);
   Result<std::string> back = MsgpackToJson(bytes);

@@ -188,8 +188,8 @@ http::Response MarketDataRest::Answer(const http::Request& r, bool want_trades) 
                                  [](const Item& item, int64_t t) { return item.ts < t; });
     if (symbol == after_symbol) {
       from = std::upper_bound(items.begin(), items.end(), std::make_pair(after_ts, after_id),
-                              [](const std::pair<int64_t, int64_t>& key, const Item& item) {
-                                return Before(key, item.ts, item.id);
+                              [](const std::pair<int64_t, int64_t>& k, const Item& item) {
+                                return Before(k, item.ts, item.id);
                               });
       from =
           std::max(from, std::lower_bound(items.begin(), items.end(), start,
