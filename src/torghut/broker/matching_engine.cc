@@ -105,33 +105,50 @@ std::optional<Decimal> MatchingEngine::ReferencePrice(const Order& order) const 
   return order.o.side == Side::kBuy ? it->second.ask : it->second.bid;
 }
 
+void MatchingEngine::Track(const Order& order, Decimal qty, bool add) {
+  Book& b = books_[order.o.symbol];
+  auto adjust = [add](Decimal* total, Decimal delta) {
+    *total = (add ? total->Add(delta) : total->Sub(delta)).value_or(*total);
+  };
+  if (order.o.side == Side::kSell) {
+    adjust(&b.sell_qty, qty);
+  } else if (order.o.limit_price) {
+    adjust(&b.limit_buy_notional, qty.Mul(*order.o.limit_price).value_or(Decimal()));
+  } else {
+    adjust(&b.market_buy_qty, qty);
+  }
+}
+
 Result<Decimal> MatchingEngine::Reserved(uint64_t except) const {
   Decimal total;
   for (const auto& [symbol, book] : books_) {
-    Decimal sells;  // open sell shares, in submission order, beyond the long position open shorts
+    TORGHUT_ASSIGN_OR_RETURN(total, total.Add(book.limit_buy_notional));
+    const std::optional<Decimal> buy_ref = book.last ? book.last : book.ask;
+    if (!book.market_buy_qty.is_zero() && buy_ref) {
+      TORGHUT_ASSIGN_OR_RETURN(Decimal notional, book.market_buy_qty.Mul(*buy_ref));
+      TORGHUT_ASSIGN_OR_RETURN(total, total.Add(notional));
+    }
+    if (book.sell_qty.is_zero()) continue;
+    // Sells beyond the long position open shorts.
     auto pos = positions_.find(symbol);
-    const Decimal held =
-        pos == positions_.end() || pos->second.qty.is_negative() ? Decimal() : pos->second.qty;
-    for (uint64_t seq : book.open) {
-      const Order& order = orders_[seq - 1];
-      TORGHUT_ASSIGN_OR_RETURN(Decimal remaining, order.o.qty.Sub(order.o.filled_qty));
-      Decimal exposing = remaining;
-      if (order.o.side == Side::kSell) {
-        const Decimal before = sells;
-        TORGHUT_ASSIGN_OR_RETURN(sells, sells.Add(remaining));
-        const Decimal covered_before = std::min(before, held);
-        const Decimal covered_after = std::min(sells, held);
-        TORGHUT_ASSIGN_OR_RETURN(Decimal covered, covered_after.Sub(covered_before));
-        TORGHUT_ASSIGN_OR_RETURN(exposing, remaining.Sub(covered));
-      }
-      if (seq == except || exposing.is_zero()) continue;
-      const std::optional<Decimal> price = ReferencePrice(order);
-      if (!price) continue;
-      TORGHUT_ASSIGN_OR_RETURN(Decimal notional, exposing.Mul(*price));
+    const Decimal held = pos == positions_.end() ? Decimal() : std::max(pos->second.qty, Decimal());
+    const std::optional<Decimal> sell_ref = book.last ? book.last : book.bid;
+    if (book.sell_qty > held && sell_ref) {
+      TORGHUT_ASSIGN_OR_RETURN(Decimal shorts, book.sell_qty.Sub(held));
+      TORGHUT_ASSIGN_OR_RETURN(Decimal notional, shorts.Mul(*sell_ref));
       TORGHUT_ASSIGN_OR_RETURN(total, total.Add(notional));
     }
   }
-  return total;
+  if (except != UINT64_MAX) {
+    const Order& order = orders_[except - 1];
+    const std::optional<Decimal> price = ReferencePrice(order);
+    if (order.o.side == Side::kBuy && IsOpen(order.o.status) && price) {
+      TORGHUT_ASSIGN_OR_RETURN(Decimal remaining, order.o.qty.Sub(order.o.filled_qty));
+      TORGHUT_ASSIGN_OR_RETURN(Decimal own, remaining.Mul(*price));
+      TORGHUT_ASSIGN_OR_RETURN(total, total.Sub(own));
+    }
+  }
+  return std::max(total, Decimal());
 }
 
 Result<Decimal> MatchingEngine::GrossPositionValue() const {
@@ -169,15 +186,10 @@ Result<Decimal> MatchingEngine::BuyingPower(uint64_t except) const {
 
 Decimal MatchingEngine::SellableQty(std::string_view symbol) const {
   auto pos = positions_.find(symbol);
-  Decimal held = pos == positions_.end() ? Decimal() : std::max(pos->second.qty, Decimal());
+  const Decimal held = pos == positions_.end() ? Decimal() : std::max(pos->second.qty, Decimal());
   auto book = books_.find(symbol);
   if (book == books_.end()) return held;
-  for (uint64_t seq : book->second.open) {
-    const Order& order = orders_[seq - 1];
-    if (order.o.side != Side::kSell) continue;
-    held = held.Sub(order.o.qty.Sub(order.o.filled_qty).value()).value();
-  }
-  return std::max(held, Decimal());
+  return std::max(held.Sub(book->second.sell_qty).value_or(Decimal()), Decimal());
 }
 
 // ---- orders ----
@@ -253,6 +265,7 @@ Result<BrokerOrder> MatchingEngine::SubmitOrder(const OrderRequest& request) {
   books_[o.symbol].open.push_back(seq);
   if (order.expires_at) expiries_.emplace(*order.expires_at, seq);
   orders_.push_back(std::move(order));
+  Track(orders_.back(), r.qty, /*add=*/true);
   Emit("new", orders_.back(), now_);
   return orders_.back().o;
 }
@@ -266,6 +279,7 @@ void MatchingEngine::CloseOpen(Order& order) {
 void MatchingEngine::Finish(Order& order, OrderStatus status, EpochMillis ts) {
   if (!IsOpen(order.o.status)) return;
   CloseOpen(order);
+  Track(order, order.o.qty.Sub(order.o.filled_qty).value_or(Decimal()), /*add=*/false);
   order.o.status = status;
   order.o.updated_at = ts;
   if (status == OrderStatus::kCanceled) order.o.canceled_at = ts;

@@ -35,9 +35,10 @@
 //   submission allows and cancels the rest; `fok` fills whole on that print or is canceled. `opg`
 //   and `cls` are refused.
 // - The account is cash-like (1×): buying power = equity − gross position value − the notional
-//   reserved by open orders that buy or open shorts (priced at their limit, else at the symbol's
-//   last trade, else its ask). For a long-only account that is cash − open buy notional; a short's
-//   proceeds sit in cash and as much again is held as collateral.
+//   reserved by open orders that buy (priced at their limit, else at the symbol's last trade,
+//   else its ask) or open shorts (the open sells beyond the long position, at the last trade, else
+//   the bid). For a long-only account that is cash − open buy notional; a short's proceeds sit in
+//   cash and as much again is held as collateral.
 // - Validation (Status code → Alpaca's HTTP status): kInvalidArgument (422) for qty ≤ 0, a missing
 //   or needless limit price, an unsupported time_in_force, a client_order_id over 48 characters or
 //   used before; kFailedPrecondition (403) for a sell beyond the shares available when shorting is
@@ -140,6 +141,10 @@ class MatchingEngine final : public Broker {
     std::optional<Decimal> last, bid, ask;
     EpochMillis last_ts = 0;
     std::vector<uint64_t> open;  // open orders, in submission order
+    // What the open orders still want, kept as they change (buying power is O(symbols)):
+    Decimal limit_buy_notional;  // Σ remaining × limit of limit buys
+    Decimal market_buy_qty;      // Σ remaining of market buys
+    Decimal sell_qty;            // Σ remaining of sells
   };
 
   Order* Find(std::string_view order_id);
@@ -148,7 +153,9 @@ class MatchingEngine final : public Broker {
   // The price an open order is priced at for buying power: its limit, else the last trade, else
   // the ask (nullopt when nothing is known).
   std::optional<Decimal> ReferencePrice(const Order& order) const;
-  // Notional reserved by open orders that buy or open shorts; `except` is left out.
+  // Adds (or removes) `qty` of `order` to (from) its book's open totals.
+  void Track(const Order& order, Decimal qty, bool add);
+  // Notional reserved by open orders that buy or open shorts; `except` (a buy) is left out.
   Result<Decimal> Reserved(uint64_t except = UINT64_MAX) const;
   Result<Decimal> GrossPositionValue() const;
   Result<Decimal> Equity() const;

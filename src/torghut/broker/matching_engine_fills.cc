@@ -112,6 +112,7 @@ bool MatchingEngine::Fill(Order& order, Decimal qty, Decimal price, EpochMillis 
   if (p.qty.is_zero()) positions_.erase(o.symbol);
   cash_ = *cash;
 
+  Track(order, qty, /*add=*/false);
   o.filled_qty = *filled;
   order.filled_notional = *filled_notional;
   o.filled_avg_price = filled_notional->Div(*filled).value();

@@ -408,7 +408,14 @@ TEST_F(MatchingEngineTest, ClockAndLastEquity) {
 
 // A random script of orders and prints, run twice (and with another id namespace): the same fills
 // and events; only the ids differ between namespaces.
+void RunScript(uint64_t id_namespace, std::vector<std::string>* lines);
 std::vector<std::string> RunScript(uint64_t id_namespace) {
+  std::vector<std::string> lines;
+  RunScript(id_namespace, &lines);
+  return lines;
+}
+void RunScript(uint64_t id_namespace, std::vector<std::string>* lines) {
+  std::vector<std::string>& out = *lines;
   MatchingEngineOptions o;
   o.id_namespace = id_namespace;
   o.participation = D("0.3");
@@ -418,7 +425,6 @@ std::vector<std::string> RunScript(uint64_t id_namespace) {
   std::mt19937_64 rng(42);
   EpochMillis t = T(kOpen);
   const char* symbols[] = {"AAPL", "MSFT"};
-  std::vector<std::string> out;
   for (int i = 0; i < 3000; ++i) {
     t += static_cast<EpochMillis>(rng() % 2'000);
     const char* symbol = symbols[rng() % 2];
@@ -453,7 +459,15 @@ std::vector<std::string> RunScript(uint64_t id_namespace) {
   }
   const Account a = engine.GetAccount().value();
   out.push_back(a.cash.ToString() + " " + a.equity.ToString() + " " + a.buying_power.ToString());
-  return out;
+  // With nothing open, nothing is reserved: the open-order totals came back to zero.
+  ASSERT_TRUE(engine.CancelAllOrders().ok());
+  const Account idle = engine.GetAccount().value();
+  Decimal gross;
+  for (const BrokerPosition& p : engine.Positions()) {
+    gross = gross.Add(p.market_value.Abs()).value();
+    EXPECT_EQ(engine.SellableQty(p.symbol), std::max(p.qty, Decimal()));
+  }
+  EXPECT_EQ(idle.buying_power, std::max(idle.equity.Sub(gross).value(), Decimal()));
 }
 
 TEST(MatchingEngineDeterminism, SameInputSameFillsAndEvents) {
