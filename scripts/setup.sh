@@ -12,6 +12,8 @@ PACKAGES=(
   libsimdjson-dev libcli11-dev libfmt-dev nlohmann-json3-dev tzdata
   # the strategy catalog (YAML and JSON, exact scalar text)
   libyaml-cpp-dev
+  # msgpack (header-only msgpack-cxx): the simulator's streams speak it as Alpaca's SDKs do
+  libmsgpack-cxx-dev
   # the bus: Kafka client (and its mock cluster for tests), zlib for record checksums
   librdkafka-dev zlib1g-dev
   # the stores: SQLite (embedded default), Postgres client (libpqxx), ClickHouse's HTTP interface
@@ -70,6 +72,15 @@ if [ "$(cat "$WEB/node_modules/.torghut-lock" 2>/dev/null)" != "$lock_sum" ]; th
   echo "setup: installing the web UI's packages (npm ci)" >&2
   (cd "$WEB" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$lock_sum" > "$WEB/node_modules/.torghut-lock"
+fi
+# Alpaca's JS SDK for the simulator's compatibility test (tests/sdk): from its committed lockfile,
+# again only when the lockfile changed.
+SDK="$(cd "$(dirname "$0")/.." && pwd)/tests/sdk"
+sdk_sum=$(sha256sum "$SDK/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$SDK/node_modules/.torghut-lock" 2>/dev/null)" != "$sdk_sum" ]; then
+  echo "setup: installing Alpaca's JS SDK for tests/sdk (npm ci)" >&2
+  (cd "$SDK" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$sdk_sum" > "$SDK/node_modules/.torghut-lock"
 fi
 if [ ! -e "$WEB/dist/index.html" ] ||
    [ -n "$(find "$WEB/src" "$WEB/index.html" "$WEB/vite.config.ts" "$WEB/tsconfig.json" \

@@ -29,6 +29,16 @@ class UpProcessTest : public ::testing::Test {
     const json j = Get(base + "/api/torghut/ta/latest?symbol=" + symbol);
     return j.is_object() && j["bars"].is_object() ? j["bars"]["event_ts"].get<std::string>() : "";
   }
+  // Where TA's first "partition assigned" line at or after `from` starts (the trader logs its own).
+  static size_t TaAssignment(const std::string& log, size_t from) {
+    for (size_t at = log.find("partition assigned", from); at != std::string::npos;
+         at = log.find("partition assigned", at + 1)) {
+      const size_t line = log.rfind('\n', at);
+      const size_t begin = line == std::string::npos ? 0 : line + 1;
+      if (log.substr(begin, at - begin).find("\"component\":\"ta\"") != std::string::npos) return at;
+    }
+    return std::string::npos;
+  }
   testing::ScratchDir dir_;
   testing::HttpClient http_;
 };
@@ -82,12 +92,12 @@ TEST_F(UpProcessTest, RunsThePipelineStopsCleanlyAndContinuesAfterARestart) {
     // TA resumed from its checkpoint instead of starting over.
     ASSERT_TRUE(WaitFor(
         [&] {
-          return testing::Slurp(dir_.path() / "up.log").find("partition assigned", restart_at) !=
+          return TaAssignment(testing::Slurp(dir_.path() / "up.log"), restart_at) !=
                  std::string::npos;
         },
         30s));
     const std::string log = testing::Slurp(dir_.path() / "up.log");
-    const size_t assigned = log.find("partition assigned", restart_at);
+    const size_t assigned = TaAssignment(log, restart_at);
     EXPECT_NE(log.substr(assigned, 200).find("\"from\":\"checkpoint\""), std::string::npos)
         << log.substr(assigned, 200);
     up.Signal(SIGTERM);

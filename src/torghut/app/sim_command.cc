@@ -1,7 +1,7 @@
 // `torghut sim generate`: synthetic market data as JSONL (see sim/generator.h).
 // `torghut sim publish --from-file FILE`: a recording onto the bus as the forwarder would put it.
-// `torghut sim serve --port P`: the Alpaca market-data stream and REST API on loopback
-// (sim/market_server.h).
+// `torghut sim serve --port P`: the Alpaca market-data stream and REST API, and a simulated broker
+// (trading REST v2, trade_updates), on loopback (sim/market_server.h).
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -134,11 +134,18 @@ struct ServeFlags {
   std::string host = "127.0.0.1";
   int port = 0;
   std::string start;
+  std::string cash = "100000";
 };
 
 int RunServe(ServeFlags& flags) {
   const std::atomic<bool>& stop = StopOnSignals();
   if (!ParseStartFlag("serve", flags.start, &flags.options.start)) return kExitUsage;
+  Result<Decimal> cash = Decimal::Parse(flags.cash);
+  if (!cash.ok()) {
+    std::fprintf(stderr, "torghut sim serve: --cash: %s\n", cash.status().message().c_str());
+    return kExitUsage;
+  }
+  flags.options.broker.cash = *cash;
   if (Status s = sim::ValidateMarketServerOptions(flags.options); !s.ok()) {
     std::fprintf(stderr, "torghut sim serve: %s\n", s.message().c_str());
     return kExitUsage;
@@ -167,8 +174,9 @@ int RunServe(ServeFlags& flags) {
     std::fprintf(stderr, "torghut sim serve: %s\n", s.ToString().c_str());
     return kExitUsage;
   }
-  std::printf("stream ws://%s/v2/%s  REST http://%s  key %s\n", server.address().c_str(),
-              flags.options.feed.c_str(), server.address().c_str(), flags.options.key_id.c_str());
+  std::printf("stream ws://%s/v2/%s  REST http://%s  trade_updates ws://%s/stream  key %s\n",
+              server.address().c_str(), flags.options.feed.c_str(), server.address().c_str(),
+              server.address().c_str(), flags.options.key_id.c_str());
   std::fflush(stdout);
   WaitForStop(stop);
   server.Stop();
@@ -229,7 +237,9 @@ void AddSimCommand(CLI::App& root, int* exit_code) {
   CLI::App* srv = sim->add_subcommand(
       "serve",
       "Serve the Alpaca market-data stream (ws://HOST:PORT/v2/<feed>), its REST data API "
-      "(/v2/stocks/trades, /v2/stocks/bars) and fault switches (POST /sim/faults) on loopback");
+      "(/v2/stocks/trades, /v2/stocks/bars), a simulated broker (trading REST v2: /v2/account, "
+      "/v2/orders, /v2/positions, …; trade_updates at /stream) and fault switches "
+      "(POST /sim/faults) on loopback");
   srv->add_option("--port", serve->port, "Port (0: any free one; the log line says which)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
@@ -269,6 +279,13 @@ void AddSimCommand(CLI::App& root, int* exit_code) {
                 "Start the market clock when the first client subscribes");
   srv->add_option("--slow-client-bytes", so.slow_client_bytes,
                   "Bytes queued for one client before it is cut off (error 407)")
+      ->capture_default_str();
+  srv->add_option("--cash", serve->cash, "The simulated broker account's starting cash")
+      ->capture_default_str();
+  srv->add_flag("--allow-shorts", so.broker.allow_shorts,
+                "Let sells exceed the position (else 403 insufficient qty)");
+  srv->add_option("--orders-per-minute", so.broker.orders_per_minute,
+                  "Order POSTs per minute before 429 (X-Ratelimit-* headers)")
       ->capture_default_str();
   srv->add_option("--record-sent", so.record_sent,
                   "Append every data message sent to a client to this JSONL file");

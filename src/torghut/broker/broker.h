@@ -66,8 +66,8 @@ struct BrokerOrder {
 
 // GET /v2/orders.
 struct OrderQuery {
-  std::string status = "open";  // open | closed | all
-  int limit = 50;               // 1..500
+  std::string status = "open";              // open | closed | all
+  int limit = 50;                           // 1..500
   std::optional<EpochMillis> after, until;  // exclusive, on submission time
   std::string direction = "desc";           // asc | desc
   std::vector<std::string> symbols;         // empty: all
@@ -75,7 +75,7 @@ struct OrderQuery {
 
 struct Account {
   std::string account_number;
-  std::string status;  // ACTIVE, ...
+  std::string status;                               // ACTIVE, ...
   Decimal equity, last_equity, cash, buying_power;  // last_equity: at the previous close
 };
 
@@ -117,10 +117,10 @@ class Broker {
 // rejected, ...), with the order as it is after the event.
 struct TradeUpdate {
   std::string event;  // new | fill | partial_fill | canceled | expired | rejected | replaced | ...
-  std::string execution_id;        // fills: the fill's id (unique)
+  std::string execution_id;  // fills: the fill's id (unique)
   EpochMillis timestamp = 0;
-  std::optional<Decimal> price;    // fills: this fill's price
-  std::optional<Decimal> qty;      // fills: this fill's quantity
+  std::optional<Decimal> price;  // fills: this fill's price
+  std::optional<Decimal> qty;    // fills: this fill's quantity
   std::optional<Decimal> position_qty;
   BrokerOrder order;
 };

@@ -66,8 +66,7 @@ void Router::GetPrefix(std::string prefix, Handler handler, std::string route) {
   AddPrefix("GET", std::move(prefix), std::move(handler), std::move(route));
 }
 
-void Router::AddPrefix(std::string method, std::string prefix, Handler handler,
-                       std::string route) {
+void Router::AddPrefix(std::string method, std::string prefix, Handler handler, std::string route) {
   if (route.empty()) route = prefix + "*";
   prefixes_.push_back(
       {std::move(method), std::move(prefix), Entry{std::move(handler), std::move(route)}});
@@ -75,12 +74,17 @@ void Router::AddPrefix(std::string method, std::string prefix, Handler handler,
 
 void Router::WebSocket(std::string prefix, WebSocketAccept accept, std::string route) {
   if (route.empty()) route = prefix + "*";
-  websockets_.push_back({std::move(prefix), std::move(accept), std::move(route)});
+  websockets_.push_back({std::move(prefix), false, std::move(accept), std::move(route)});
+}
+
+void Router::WebSocketAt(std::string path, WebSocketAccept accept, std::string route) {
+  if (route.empty()) route = path;
+  websockets_.push_back({std::move(path), true, std::move(accept), std::move(route)});
 }
 
 const WebSocketAccept* Router::FindWebSocket(std::string_view path, std::string* route) const {
   for (const WebSocketEntry& e : websockets_) {
-    if (path.substr(0, e.prefix.size()) == e.prefix) {
+    if (e.exact ? path == e.prefix : path.substr(0, e.prefix.size()) == e.prefix) {
       if (route != nullptr) *route = e.route;
       return &e.accept;
     }

@@ -56,11 +56,13 @@ struct Response {
 using Handler = std::function<Response(const Request&)>;
 
 // A WebSocket connection the server accepted on a WebSocket route. Thread-safe; every call only
-// queues work on the connection's own strand. Text frames are sent in call order.
+// queues work on the connection's own strand. Frames (text and binary) are sent in call order.
 class WebSocketPeer {
  public:
   virtual ~WebSocketPeer() = default;
   virtual void Send(std::string text) = 0;
+  // One binary frame (e.g. msgpack).
+  virtual void SendBinary(std::string bytes) = 0;
   // A close frame (1000, `reason`) after everything queued so far.
   virtual void Close(std::string reason = "") = 0;
   // Ends the TCP connection at once, without a close frame (a network fault, as a client sees it).
@@ -72,11 +74,13 @@ class WebSocketPeer {
 
 // What a WebSocket route does with an upgrade request: `reject` answers it as plain HTTP instead
 // of upgrading; otherwise the callbacks run on the connection's strand (one at a time per
-// connection): on_open first, on_text per text frame, on_closed once at the end (however it ended).
+// connection): on_open first, on_text per text frame, on_binary per binary frame (binary frames are
+// dropped when it is unset), on_closed once at the end (however it ended).
 struct WebSocketCallbacks {
   std::optional<Response> reject;
   std::function<void()> on_open;
   std::function<void(std::string_view text)> on_text;
+  std::function<void(std::string_view bytes)> on_binary;
   std::function<void()> on_closed;
 };
 using WebSocketAccept =
@@ -111,11 +115,16 @@ class Router {
   void Add(std::string method, std::string path, Handler handler, std::string route = "");
   // Every path starting with `prefix` (e.g. static assets under "/torghut/"); exact paths win.
   void GetPrefix(std::string prefix, Handler handler, std::string route = "");
-  // `method` on every path starting with `prefix` (e.g. POST /trading/strategies/NAME).
+  // `method` on every path starting with `prefix` (e.g. DELETE "/v2/orders/" for
+  // /v2/orders/{id}); exact paths win, then the first prefix registered for the method that
+  // matches the path (another method on it falls through to 404, as for GetPrefix).
   void AddPrefix(std::string method, std::string prefix, Handler handler, std::string route = "");
   // WebSocket upgrades (GET with `Upgrade: websocket`) of paths starting with `prefix`. A plain GET
   // of such a path is 426 Upgrade Required.
   void WebSocket(std::string prefix, WebSocketAccept accept, std::string route = "");
+  // WebSocket upgrades of exactly `path` (a plain GET of it is 426; any other path is not this
+  // route's: an upgrade of /v2/unknown is a plain 404).
+  void WebSocketAt(std::string path, WebSocketAccept accept, std::string route = "");
   // GET `path` answered with a Server-Sent Events stream.
   void EventStream(std::string path, EventStreamAccept accept, std::string route = "");
   const EventStreamAccept* FindEventStream(std::string_view path,
@@ -141,6 +150,7 @@ class Router {
   std::vector<PrefixEntry> prefixes_;
   struct WebSocketEntry {
     std::string prefix;
+    bool exact = false;
     WebSocketAccept accept;
     std::string route;
   };

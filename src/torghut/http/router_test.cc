@@ -44,6 +44,32 @@ TEST(RouterTest, DispatchesByPathAndMethodWithJsonErrors) {
   EXPECT_EQ(router.Dispatch(Make("POST", "/static/x")).status, 404);
 }
 
+TEST(RouterTest, PrefixRoutesByMethod) {
+  Router router;
+  router.Get("/v2/orders", [](const Request&) { return Response::Text(200, "list"); });
+  router.AddPrefix(
+      "GET", "/v2/orders/", [](const Request& r) { return Response::Text(200, "get " + r.path); },
+      "/v2/orders/{id}");
+  router.AddPrefix("DELETE", "/v2/orders/",
+                   [](const Request& r) { return Response::Text(204, "del " + r.path); });
+  std::string route;
+  EXPECT_EQ(router.Dispatch(Make("GET", "/v2/orders"), &route).body, "list");  // exact wins
+  EXPECT_EQ(router.Dispatch(Make("GET", "/v2/orders/42"), &route).body, "get /v2/orders/42");
+  EXPECT_EQ(route, "/v2/orders/{id}");
+  EXPECT_EQ(router.Dispatch(Make("HEAD", "/v2/orders/42")).status, 200);
+  EXPECT_EQ(router.Dispatch(Make("DELETE", "/v2/orders/42"), &route).body, "del /v2/orders/42");
+  EXPECT_EQ(route, "/v2/orders/*");
+  EXPECT_EQ(router.Dispatch(Make("POST", "/v2/orders/42")).status, 404);
+  // An exact WebSocket route claims its own path only.
+  router.WebSocketAt("/stream", [](const Request&, std::shared_ptr<WebSocketPeer>) {
+    return WebSocketCallbacks{};
+  });
+  EXPECT_NE(router.FindWebSocket("/stream"), nullptr);
+  EXPECT_EQ(router.FindWebSocket("/streams"), nullptr);
+  EXPECT_EQ(router.Dispatch(Make("GET", "/stream")).status, 426);
+  EXPECT_EQ(router.Dispatch(Make("GET", "/streams")).status, 404);
+}
+
 TEST(RouterTest, ErrorBodiesEscapeTheMessage) {
   EXPECT_EQ(Response::Error(400, "bad \"symbol\"\n").body,
             "{\"ok\":false,\"message\":\"bad \\\"symbol\\\"\\n\"}");

@@ -122,13 +122,8 @@ class Server::Impl::WsSession : public internal::Connection,
     });
   }
 
-  void Send(std::string text) override {
-    writes_.Count(text.size());
-    net::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
-      self->writes_.Push(std::move(text));
-      self->WriteNext();
-    });
-  }
+  void Send(std::string text) override { Queue(std::move(text), /*binary=*/false); }
+  void SendBinary(std::string bytes) override { Queue(std::move(bytes), /*binary=*/true); }
   void Close(std::string reason) override {
     net::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] {
       self->close_reason_ = reason;
@@ -151,13 +146,24 @@ class Server::Impl::WsSession : public internal::Connection,
         [self = shared_from_this(), out](beast::error_code, size_t) { self->DropNow(); });
   }
 
+  void Queue(std::string message, bool binary) {
+    writes_.Count(message.size());
+    net::post(ws_.get_executor(),
+              [self = shared_from_this(), message = std::move(message), binary]() mutable {
+                self->writes_.Push(std::move(message), binary);
+                self->WriteNext();
+              });
+  }
+
   void ReadNext() {
     ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->Finish();
-      if (self->ws_.got_text() && self->callbacks_.on_text) {
-        const auto data = self->buffer_.data();
-        self->callbacks_.on_text(
-            std::string_view(static_cast<const char*>(data.data()), data.size()));
+      const auto data = self->buffer_.data();
+      const std::string_view message(static_cast<const char*>(data.data()), data.size());
+      if (self->ws_.got_text()) {
+        if (self->callbacks_.on_text) self->callbacks_.on_text(message);
+      } else if (self->callbacks_.on_binary) {
+        self->callbacks_.on_binary(message);
       }
       self->buffer_.consume(self->buffer_.size());
       self->ReadNext();
@@ -177,7 +183,7 @@ class Server::Impl::WsSession : public internal::Connection,
       }
       return;
     }
-    ws_.text(true);
+    ws_.binary(writes_.front_binary());
     writes_.WriteNext([this](auto buffer, auto done) { ws_.async_write(buffer, std::move(done)); },
                       [self = shared_from_this()](const beast::error_code& ec) {
                         if (ec) return self->DropNow();

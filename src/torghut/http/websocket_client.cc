@@ -87,8 +87,9 @@ std::string Describe(const beast::error_code& ec) {
 class Connection {
  public:
   virtual ~Connection() = default;
-  virtual Status Read(std::string* out, SteadyClock::time_point deadline) = 0;
-  virtual Status Write(std::string_view text, SteadyClock::time_point deadline) = 0;
+  // `binary` null: text frames only (binary ones are skipped); else any frame, and which it was.
+  virtual Status Read(std::string* out, bool* binary, SteadyClock::time_point deadline) = 0;
+  virtual Status Write(std::string_view message, bool binary, SteadyClock::time_point deadline) = 0;
   virtual void Close(SteadyClock::time_point deadline) = 0;
   virtual bool open() const = 0;
 };
@@ -118,7 +119,7 @@ class ConnectionOf final : public Connection {
   void set_binary_frames(bool deliver) { binary_frames_ = deliver; }
   bool open() const override { return open_; }
 
-  Status Read(std::string* out, SteadyClock::time_point deadline) override {
+  Status Read(std::string* out, bool* binary, SteadyClock::time_point deadline) override {
     while (true) {
       if (!open_) return Unavailable(closed_reason_.empty() ? "not connected" : closed_reason_);
       if (!read_pending_) {
@@ -147,19 +148,22 @@ class ConnectionOf final : public Connection {
         Abort();
         return Unavailable(closed_reason_);
       }
-      const bool deliver = binary_frames_ || ws_.got_text();
+      // A binary frame reaches a caller that asked for binary frames (ReadMessage) or set
+      // binary_frames (Alpaca's paper stream sends its JSON in binary frames); otherwise skipped.
+      const bool wanted = ws_.got_text() || binary != nullptr || binary_frames_;
+      if (binary != nullptr) *binary = !ws_.got_text();
       const auto data = buffer_.data();
-      if (deliver) out->assign(static_cast<const char*>(data.data()), data.size());
+      if (wanted) out->assign(static_cast<const char*>(data.data()), data.size());
       buffer_.consume(buffer_.size());
-      if (deliver) return Status::Ok();
+      if (wanted) return Status::Ok();
     }
   }
 
-  Status Write(std::string_view text, SteadyClock::time_point deadline) override {
+  Status Write(std::string_view text, bool binary, SteadyClock::time_point deadline) override {
     if (!open_) return Unavailable(closed_reason_.empty() ? "not connected" : closed_reason_);
     bool done = false;
     beast::error_code ec;
-    ws_.text(true);
+    ws_.binary(binary);
     ws_.async_write(net::buffer(text.data(), text.size()), [&](beast::error_code e, size_t) {
       done = true;
       ec = e;
@@ -369,12 +373,23 @@ Status WebSocketClient::Connect(std::string_view url, const WebSocketClientOptio
 
 Status WebSocketClient::Read(std::string* out, std::chrono::milliseconds timeout) {
   if (!impl_->connection) return Unavailable("not connected");
-  return impl_->connection->Read(out, SteadyClock::now() + timeout);
+  return impl_->connection->Read(out, nullptr, SteadyClock::now() + timeout);
+}
+
+Status WebSocketClient::ReadMessage(std::string* out, bool* binary,
+                                    std::chrono::milliseconds timeout) {
+  if (!impl_->connection) return Unavailable("not connected");
+  return impl_->connection->Read(out, binary, SteadyClock::now() + timeout);
 }
 
 Status WebSocketClient::Write(std::string_view text) {
   if (!impl_->connection) return Unavailable("not connected");
-  return impl_->connection->Write(text, SteadyClock::now() + impl_->options.write_timeout);
+  return impl_->connection->Write(text, false, SteadyClock::now() + impl_->options.write_timeout);
+}
+
+Status WebSocketClient::WriteBinary(std::string_view bytes) {
+  if (!impl_->connection) return Unavailable("not connected");
+  return impl_->connection->Write(bytes, true, SteadyClock::now() + impl_->options.write_timeout);
 }
 
 void WebSocketClient::Close(std::chrono::milliseconds timeout) {

@@ -62,8 +62,12 @@ class WebSocketClient {
   // Waits up to `timeout` for the next text frame (binary frames are skipped unless
   // `binary_frames`).
   Status Read(std::string* out, std::chrono::milliseconds timeout);
+  // Waits up to `timeout` for the next frame, text or binary (`*binary` says which).
+  Status ReadMessage(std::string* out, bool* binary, std::chrono::milliseconds timeout);
   // Sends one text frame. A failure or a write timeout ends the connection (Unavailable).
   Status Write(std::string_view text);
+  // Sends one binary frame (e.g. msgpack), as Write.
+  Status WriteBinary(std::string_view bytes);
   // A close frame, waiting up to `timeout` for the peer's; then the socket is closed.
   void Close(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
   bool connected() const;

@@ -51,7 +51,19 @@ class WebSocketTest : public ::testing::Test {
         }
         peer->Send("echo " + std::string(text));
       };
+      // Binary frames come back binary, reversed; "text" as a binary frame answers in text.
+      cb.on_binary = [peer](std::string_view bytes) {
+        if (bytes == "text") return peer->Send("text reply");
+        peer->SendBinary(std::string(bytes.rbegin(), bytes.rend()));
+      };
       cb.on_closed = [this] { closed_.fetch_add(1); };
+      return cb;
+    });
+    // /exact: only that path (no on_binary: binary frames are dropped).
+    router.WebSocketAt("/exact", [](const Request&, std::shared_ptr<WebSocketPeer> peer) {
+      WebSocketCallbacks cb;
+      cb.on_open = [peer] { peer->Send("exact"); };
+      cb.on_text = [peer](std::string_view text) { peer->Send("echo " + std::string(text)); };
       return cb;
     });
     ServerConfig config;
@@ -79,6 +91,53 @@ class WebSocketTest : public ::testing::Test {
   std::string header_seen_;
   std::atomic<int> closed_{0};
 };
+
+TEST_F(WebSocketTest, BinaryFramesBothWaysInOrderWithText) {
+  WebSocketClient ws;
+  ASSERT_TRUE(ws.Connect(base_ + "/echo/bin", {}).ok());
+  std::string frame;
+  bool binary = true;
+  ASSERT_TRUE(ws.ReadMessage(&frame, &binary, 5s).ok());
+  EXPECT_EQ(frame, "hello");
+  EXPECT_FALSE(binary);
+  const std::string bytes("\x93\x01\x00\xff", 4);  // not UTF-8: only a binary frame carries it
+  ASSERT_TRUE(ws.WriteBinary(bytes).ok());
+  ASSERT_TRUE(ws.WriteBinary("text").ok());
+  ASSERT_TRUE(ws.Write("plain").ok());
+  ASSERT_TRUE(ws.ReadMessage(&frame, &binary, 5s).ok());
+  EXPECT_TRUE(binary);
+  EXPECT_EQ(frame, std::string("\xff\x00\x01\x93", 4));
+  ASSERT_TRUE(ws.ReadMessage(&frame, &binary, 5s).ok());
+  EXPECT_FALSE(binary);
+  EXPECT_EQ(frame, "text reply");
+  // Read() skips binary frames: the next text frame is the echo.
+  ASSERT_TRUE(ws.WriteBinary("xy").ok());
+  ASSERT_TRUE(ws.Write("after").ok());
+  ASSERT_TRUE(ws.Read(&frame, 5s).ok());
+  EXPECT_EQ(frame, "echo plain");
+  ASSERT_TRUE(ws.Read(&frame, 5s).ok());
+  EXPECT_EQ(frame, "echo after");
+}
+
+TEST_F(WebSocketTest, AnExactRouteServesItsPathOnly) {
+  WebSocketClient ws;
+  ASSERT_TRUE(ws.Connect(base_ + "/exact", {}).ok());
+  std::string frame;
+  ASSERT_TRUE(ws.Read(&frame, 5s).ok());
+  EXPECT_EQ(frame, "exact");
+  ASSERT_TRUE(ws.WriteBinary("ignored").ok());  // no on_binary: dropped
+  ASSERT_TRUE(ws.Write("x").ok());
+  ASSERT_TRUE(ws.Read(&frame, 5s).ok());
+  EXPECT_EQ(frame, "echo x");
+  WebSocketClient other;
+  Status s = other.Connect(base_ + "/exactly", {});
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("404"), std::string::npos) << s.message();
+  testing::HttpClient http;
+  const std::string plain = "http://127.0.0.1:" + std::to_string(server_->port());
+  EXPECT_EQ(http.Get(plain + "/exact").status, 426);
+  EXPECT_EQ(http.Get(plain + "/exactly").status, 404);
+}
 
 TEST_F(WebSocketTest, EchoesTextFramesInOrderAndSendsUpgradeHeaders) {
   WebSocketClient ws;

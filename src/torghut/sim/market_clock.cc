@@ -104,6 +104,7 @@ bool MarketClock::Refill() {
       item.symbol = std::string(symbols_.Name(symbol));
       item.ts = ts;
       item.json = std::string(m.raw_json);
+      alpaca::ToMarketEvent(m, &item.event);
       if (m.type == alpaca::MessageType::kTrade || m.type == alpaca::MessageType::kBar) {
         item.rest = RestObject(m, symbols_);
       }

@@ -44,7 +44,8 @@ struct MarketItem {
   Timestamp ts;
   std::string json;  // the Alpaca message object
   alpaca::MessageType type = alpaca::MessageType::kTrade;
-  std::string rest;  // trades and minute bars: the REST object ({"t":…} without "T" and "S")
+  std::string rest;     // trades and minute bars: the REST object ({"t":…} without "T" and "S")
+  market::Event event;  // the decoded message (its symbol id is the market thread's own)
 };
 
 // When a batch is released.

@@ -12,11 +12,72 @@
 
 namespace torghut::sim {
 
-void MarketDataRest::History::Add(int64_t ts, std::string rest, size_t limit) {
-  auto at = std::upper_bound(items.begin(), items.end(), ts,
-                             [](int64_t t, const auto& item) { return t < item.first; });
-  items.emplace(at, ts, std::move(rest));
-  if (items.size() > limit) items.erase(items.begin(), items.begin() + (limit / 10 + 1));
+namespace {
+
+bool Before(const std::pair<int64_t, int64_t>& key, int64_t ts, int64_t id) {
+  return key.first < ts || (key.first == ts && key.second < id);
+}
+
+// Page tokens: "<symbol>|<ts>|<id>" of the last item returned, base64url without padding.
+constexpr std::string_view kB64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string EncodeToken(std::string_view symbol, int64_t ts, int64_t id) {
+  const std::string raw = fmt::format("{}|{}|{}", symbol, ts, id);
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : raw) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kB64[(acc >> bits) & 63];
+    }
+  }
+  if (bits > 0) out += kB64[(acc << (6 - bits)) & 63];
+  return out;
+}
+
+bool DecodeToken(std::string_view token, std::string* symbol, int64_t* ts, int64_t* id) {
+  std::string raw;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : token) {
+    const size_t v = kB64.find(c);
+    if (v == std::string_view::npos) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      raw += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  const size_t a = raw.find('|'), b = raw.rfind('|');
+  if (a == std::string::npos || a == b || a == 0) return false;
+  *symbol = raw.substr(0, a);
+  char* end = nullptr;
+  const std::string ts_text = raw.substr(a + 1, b - a - 1), id_text = raw.substr(b + 1);
+  *ts = std::strtoll(ts_text.c_str(), &end, 10);
+  if (ts_text.empty() || *end != '\0') return false;
+  *id = std::strtoll(id_text.c_str(), &end, 10);
+  return !id_text.empty() && *end == '\0';
+}
+
+}  // namespace
+
+void MarketDataRest::History::Add(int64_t ts, int64_t id, std::string rest, size_t limit) {
+  if (!keys.emplace(ts, id).second) return;  // the same trade again: history has it once
+  auto at = std::lower_bound(items.begin(), items.end(), std::make_pair(ts, id),
+                             [](const Item& item, const std::pair<int64_t, int64_t>& key) {
+                               return Before({item.ts, item.id}, key.first, key.second);
+                             });
+  items.insert(at, Item{ts, id, std::move(rest)});
+  if (items.size() > limit) {
+    const auto drop = items.begin() + static_cast<std::ptrdiff_t>(limit / 10 + 1);
+    for (auto it = items.begin(); it != drop; ++it) keys.erase({it->ts, it->id});
+    items.erase(items.begin(), drop);
+  }
 }
 
 MarketDataRest::MarketDataRest(const MarketServerOptions& options, MarketClock* market,
@@ -42,8 +103,11 @@ void MarketDataRest::Keep(const std::vector<MarketItem>& due) {
   std::lock_guard lock(mu_);
   for (const MarketItem& item : due) {
     if (item.rest.empty()) continue;
-    auto& h = item.type == alpaca::MessageType::kTrade ? trades_[item.symbol] : bars_[item.symbol];
-    h.Add(item.ts.nanos(), item.rest, options_.history_limit);
+    const bool trade = item.type == alpaca::MessageType::kTrade;
+    auto& h = trade ? trades_[item.symbol] : bars_[item.symbol];
+    // A trade is identified by its id (Alpaca's are unique per symbol and day) at its time.
+    const auto* t = std::get_if<market::Trade>(&item.event);
+    h.Add(item.ts.nanos(), trade && t != nullptr ? t->id : 0, item.rest, options_.history_limit);
   }
 }
 
@@ -102,26 +166,37 @@ http::Response MarketDataRest::Answer(const http::Request& r, bool want_trades) 
     limit = std::atoll(std::string(*l).c_str());
     if (limit < 1 || limit > 10'000) return bad("invalid limit: must be 1..10000");
   }
-  int64_t offset = 0;
+  std::string after_symbol;  // resume after this item (page_token)
+  int64_t after_ts = 0, after_id = 0;
   if (auto p = r.Query("page_token"); p && !p->empty()) {
-    if (p->size() < 3 || p->substr(0, 2) != "o:") return bad("invalid page_token");
-    offset = std::atoll(std::string(p->substr(2)).c_str());
+    if (!DecodeToken(*p, &after_symbol, &after_ts, &after_id)) return bad("invalid page_token");
   }
   const std::string_view kind = want_trades ? "trades" : "bars";
   std::string body = fmt::format("{{\"{}\":{{", kind);
-  int64_t index = 0, taken = 0;
+  int64_t taken = 0;
   bool more = false, first_symbol = true;
+  const Item* last = nullptr;
+  std::string last_symbol;
   std::lock_guard lock(mu_);
   auto& histories = want_trades ? trades_ : bars_;
   for (const std::string& symbol : wanted) {
+    if (!after_symbol.empty() && symbol < after_symbol) continue;  // on earlier pages
     auto h = histories.find(symbol);
     if (h == histories.end()) continue;
     const auto& items = h->second.items;
     auto from = std::lower_bound(items.begin(), items.end(), start,
-                                 [](const auto& item, int64_t t) { return item.first < t; });
+                                 [](const Item& item, int64_t t) { return item.ts < t; });
+    if (symbol == after_symbol) {
+      from = std::upper_bound(items.begin(), items.end(), std::make_pair(after_ts, after_id),
+                              [](const std::pair<int64_t, int64_t>& k, const Item& item) {
+                                return Before(k, item.ts, item.id);
+                              });
+      from =
+          std::max(from, std::lower_bound(items.begin(), items.end(), start,
+                                          [](const Item& item, int64_t t) { return item.ts < t; }));
+    }
     bool open = false;
-    for (auto it = from; it != items.end() && it->first <= end; ++it, ++index) {
-      if (index < offset) continue;
+    for (auto it = from; it != items.end() && it->ts <= end; ++it) {
       if (taken == limit) {
         more = true;
         break;
@@ -135,14 +210,18 @@ http::Response MarketDataRest::Answer(const http::Request& r, bool want_trades) 
       } else {
         body += ',';
       }
-      body += it->second;
+      body += it->rest;
       ++taken;
+      last = &*it;
+      last_symbol = symbol;
     }
     if (open) body += ']';
     if (more) break;
   }
   body += "},\"next_page_token\":";
-  body += more ? fmt::format("\"o:{}\"", offset + taken) : "null";
+  body += more && last != nullptr
+              ? fmt::format("\"{}\"", EncodeToken(last_symbol, last->ts, last->id))
+              : "null";
   body += '}';
   return http::Response::Json(200, std::move(body));
 }

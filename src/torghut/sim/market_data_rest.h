@@ -2,8 +2,11 @@
 // /v2/stocks/trades and /v2/stocks/bars?timeframe=1Min with symbols, start, end (RFC 3339,
 // inclusive), limit (≤ 10000, counted over all symbols) and page_token →
 // {"trades"|"bars":{SYM:[…]},"next_page_token":…}, over the trades and minute bars the market
-// clock released (oldest dropped past options.history_limit). Header auth: 401 without keys, 403
-// with wrong ones.
+// clock released (oldest dropped past options.history_limit). History is kept as a real feed keeps
+// it: each trade once (the stream's deliberate duplicates — the same trade id again — are not
+// history), ordered by (time, trade id); a page token names the last item returned (symbol, time,
+// id), so a late trade that lands before it shifts no later page. Header auth: 401 without keys,
+// 403 with wrong ones.
 //
 //   sim::MarketDataRest rest(options, &market, &faults);
 //   rest.Register(router);
@@ -15,6 +18,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,10 +40,17 @@ class MarketDataRest {
   void Register(http::Router& router);
 
  private:
-  // Trades or minute bars of one symbol, ordered by time (late trades are inserted in place).
+  // Trades or minute bars of one symbol, ordered by (time, id) (late trades are inserted in
+  // place); `id` is the trade id (0 for bars, whose time is their identity).
+  struct Item {
+    int64_t ts = 0;
+    int64_t id = 0;
+    std::string rest;  // the REST object
+  };
   struct History {
-    std::vector<std::pair<int64_t, std::string>> items;  // (event time ns, REST object)
-    void Add(int64_t ts, std::string rest, size_t limit);
+    std::vector<Item> items;
+    std::set<std::pair<int64_t, int64_t>> keys;  // (ts, id) of items: a repeat is not kept
+    void Add(int64_t ts, int64_t id, std::string rest, size_t limit);
   };
 
   http::Response Answer(const http::Request& r, bool want_trades);

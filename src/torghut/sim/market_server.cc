@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "torghut/sim/broker_account.h"
+#include "torghut/sim/broker_rest.h"
+#include "torghut/sim/broker_stream.h"
 #include "torghut/sim/faults.h"
 #include "torghut/sim/market_clock.h"
 #include "torghut/sim/market_data_rest.h"
@@ -23,6 +26,12 @@ Status ValidateMarketServerOptions(const MarketServerOptions& o) {
     return InvalidArgument("the key id and secret must not be empty");
   }
   if (o.max_symbols == 0) return InvalidArgument("the symbol limit must be ≥ 1");
+  if (!(o.broker.cash > Decimal())) return InvalidArgument("the broker's cash must be > 0");
+  if (o.broker.orders_per_minute < 1) return InvalidArgument("orders per minute must be ≥ 1");
+  if (!(o.broker.participation > Decimal()) ||
+      o.broker.participation > Decimal::FromUnits(Decimal::kOne)) {
+    return InvalidArgument("the broker's participation must be in (0, 1]");
+  }
   if (!o.from_file.empty()) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(o.from_file, ec)) {
@@ -39,7 +48,10 @@ struct MarketServer::Impl {
       : options(std::move(o)),
         market(options, c),
         stream(options, &market, &faults, c),
-        rest(options, &market, &faults) {
+        rest(options, &market, &faults),
+        account(options, &market, &faults, c),
+        trading(options, &account, &faults, c),
+        trade_updates(options, &account, &faults) {
     market.StartWhen([this] { return stream.AnySubscriber(); });
     faults.AddStatus([this](nlohmann::json* j) {
       char buf[kRfc3339MaxLen];
@@ -56,6 +68,9 @@ struct MarketServer::Impl {
   MarketClock market;
   MarketStream stream;
   MarketDataRest rest;
+  BrokerAccount account;  // the simulated broker: the account, its REST API, its trade_updates
+  BrokerRest trading;
+  BrokerStream trade_updates;
 };
 
 MarketServer::MarketServer(MarketServerOptions options, const Clock* clock)
@@ -68,12 +83,15 @@ MarketServer::~MarketServer() {
 void MarketServer::Register(http::Router& router) {
   impl_->stream.Register(router);
   impl_->rest.Register(router);
+  impl_->trading.Register(router);
+  impl_->trade_updates.Register(router);
   impl_->faults.Register(router);
 }
 
 Status MarketServer::Start() {
   if (impl_->market.running()) return FailedPrecondition("market already started");
   TORGHUT_RETURN_IF_ERROR(impl_->market.Open());
+  TORGHUT_RETURN_IF_ERROR(impl_->account.Open());
   TORGHUT_RETURN_IF_ERROR(impl_->stream.Start());
   return impl_->market.Start();
 }

@@ -1,5 +1,6 @@
-// The simulated Alpaca market-data service (`torghut sim serve`, SPEC §2 and §10): the stream at
-// ws://HOST:PORT/v2/<feed>, the REST data endpoints the forwarder backfills from, and fault
+// The simulated Alpaca service (`torghut sim serve`, SPEC §2, §6 and §10): the market-data stream
+// at ws://HOST:PORT/v2/<feed>, the REST data endpoints the forwarder backfills from, a simulated
+// broker (trading REST v2 and trade_updates) filling orders against that market, and fault
 // switches for reliability tests — all on an http::Router the caller serves.
 //
 //   sim::MarketServerOptions o;
@@ -36,8 +37,18 @@
 //                         "error": CODE         send that stream error to every connection
 //                         "http_429": N         the next N REST requests answer 429
 //                         "http_delay_ms": N    REST answers wait N ms
-// A new part (the simulated broker) joins the same way: constructed with the market clock and the
-// faults, it listens to releases, adds its switches and status, and registers its routes.
+//   broker_account.h    the simulated broker's account: the matching engine
+//                       (broker/matching_engine.h) fed every trade and quote the market releases
+//   broker_rest.h       Alpaca's trading REST v2 on it (/v2/account, /v2/clock, /v2/assets,
+//                       /v2/positions, /v2/orders, /v2/orders:by_client_order_id), with faults
+//                         "orders_accept_then_drop": N  create the order, close the connection
+//                         "orders_http_500": N          500, nothing created
+//                         "orders_http_429": N          429 with X-Ratelimit-Reset
+//                         "orders_delay_ms": N          answers to order POSTs wait N ms
+//   broker_stream.h     trade_updates at ws://HOST:PORT/stream (JSON or msgpack), with fault
+//                         "trade_updates_drop": true    cut every trade_updates connection
+// Every part is constructed with the market clock and the faults, listens to releases, adds its
+// switches and status, and registers its routes.
 #pragma once
 
 #include <cstdint>
@@ -47,12 +58,22 @@
 #include <vector>
 
 #include "torghut/core/clock.h"
+#include "torghut/core/decimal.h"
 #include "torghut/core/status.h"
 #include "torghut/core/time.h"
 #include "torghut/http/router.h"
 #include "torghut/sim/generator.h"
 
 namespace torghut::sim {
+
+// The simulated broker (trading REST v2 and trade_updates; sim/broker_*.h).
+struct SimBrokerOptions {
+  Decimal cash = Decimal::FromUnits(100'000 * Decimal::kOne);  // the account's starting cash
+  bool allow_shorts = false;        // else a sell beyond the position is 403
+  int64_t orders_per_minute = 200;  // order POSTs per wall-clock minute; more answer 429
+  // The share of each print's size the account's orders may take (partial fills), in (0, 1].
+  Decimal participation = Decimal::FromUnits(Decimal::kOne);
+};
 
 struct MarketServerOptions {
   std::string feed = "iex";  // the stream's path /v2/<feed>
@@ -75,6 +96,7 @@ struct MarketServerOptions {
   std::string from_file;             // a recording instead of the generator
   std::string record_sent;           // append every data message sent to a client here (JSONL)
   size_t history_limit = 2'000'000;  // trades + bars kept for REST (oldest dropped)
+  SimBrokerOptions broker;
 };
 
 // Validates options (feed name, symbols, speed, file readable); InvalidArgument says which.

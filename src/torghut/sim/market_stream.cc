@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "torghut/alpaca/msgpack_json.h"
 #include "torghut/alpaca/stream_errors.h"
 #include "torghut/core/json_text.h"
 
@@ -45,6 +46,7 @@ struct MarketStream::Connection {
   int64_t opened_ms = 0;
   bool authenticated = false;
   bool closed = false;
+  bool msgpack = false;  // frames both ways are msgpack
   std::string key;
   Subscriptions subs;
 
@@ -99,12 +101,19 @@ MarketStream::~MarketStream() {
 }
 
 void MarketStream::Register(http::Router& router) {
-  router.WebSocket(
-      "/v2/",
-      [this](const http::Request& r, std::shared_ptr<http::WebSocketPeer> peer) {
-        return Accept(r, std::move(peer));
-      },
-      "/v2/{feed}");
+  // One exact route per feed: any other /v2/... path stays a plain 404, never an upgrade demand.
+  std::vector<std::string> feeds = {"iex", "sip", "delayed_sip", "test", "otc"};
+  if (std::find(feeds.begin(), feeds.end(), options_.feed) == feeds.end()) {
+    feeds.push_back(options_.feed);
+  }
+  for (const std::string& feed : feeds) {
+    router.WebSocketAt(
+        "/v2/" + feed,
+        [this](const http::Request& r, std::shared_ptr<http::WebSocketPeer> peer) {
+          return Accept(r, std::move(peer));
+        },
+        "/v2/{feed}");
+  }
 }
 
 Status MarketStream::Start() {
@@ -146,18 +155,26 @@ http::WebSocketCallbacks MarketStream::Accept(const http::Request& upgrade,
   conn->peer = peer;
   conn->feed = feed;
   conn->opened_ms = clock_->NowMillis();
+  conn->msgpack = upgrade.Header("content-type").find("application/msgpack") != std::string::npos;
   const std::string header_key(upgrade.Header("apca-api-key-id"));
   const std::string header_secret(upgrade.Header("apca-api-secret-key"));
   cb.on_open = [this, conn, header_key, header_secret] {
     std::lock_guard lock(mu_);
     conn->id = ++next_connection_id_;
     connections_[conn->id] = conn;
-    conn->peer->Send(R"([{"T":"success","msg":"connected"}])");
+    SendFrame(*conn, R"([{"T":"success","msg":"connected"}])");
     if (!header_key.empty()) Authenticate(*conn, header_key, header_secret);
   };
   cb.on_text = [this, conn](std::string_view text) {
     std::lock_guard lock(mu_);
     OnText(*conn, text);
+  };
+  cb.on_binary = [this, conn](std::string_view bytes) {
+    std::lock_guard lock(mu_);
+    conn->msgpack = true;  // a binary frame: the client speaks msgpack
+    Result<std::string> json = alpaca::MsgpackToJson(bytes);
+    if (!json.ok()) return SendError(*conn, code::kInvalidSyntax);
+    OnText(*conn, *json);
   };
   cb.on_closed = [this, conn] {
     std::lock_guard lock(mu_);
@@ -167,9 +184,15 @@ http::WebSocketCallbacks MarketStream::Accept(const http::Request& upgrade,
   return cb;
 }
 
+void MarketStream::SendFrame(Connection& c, std::string json) {
+  if (!c.msgpack) return c.peer->Send(std::move(json));
+  std::string bytes;
+  if (alpaca::JsonToMsgpack(json, &bytes).ok()) c.peer->SendBinary(std::move(bytes));
+}
+
 void MarketStream::SendError(Connection& c, int error) {
   if (c.closed) return;
-  c.peer->Send(ErrorFrame(error));
+  SendFrame(c, ErrorFrame(error));
   const alpaca::StreamError* e = alpaca::FindStreamError(error);
   if (e != nullptr && e->closes) {
     c.closed = true;  // no more data for it; on_closed removes it
@@ -193,7 +216,7 @@ void MarketStream::Authenticate(Connection& c, const std::string& key, const std
   }
   c.authenticated = true;
   c.key = key;
-  c.peer->Send(R"([{"T":"success","msg":"authenticated"}])");
+  SendFrame(c, R"([{"T":"success","msg":"authenticated"}])");
 }
 
 void MarketStream::OnText(Connection& c, std::string_view text) {
@@ -243,13 +266,22 @@ void MarketStream::OnText(Connection& c, std::string_view text) {
     return SendError(c, code::kSymbolLimitExceeded);
   }
   c.subs = std::move(next);
-  c.peer->Send(c.SubscriptionFrame());
+  SendFrame(c, c.SubscriptionFrame());
 }
 
 void MarketStream::Release(std::vector<MarketItem>& due, const ReleaseTick& tick) {
   std::vector<char> sent(due.size(), 0);
+  std::vector<std::string> packed;  // each item's msgpack map, made once for every msgpack client
+  auto packed_item = [&](size_t i) -> const std::string& {
+    if (packed.empty()) packed.resize(due.size());
+    if (packed[i].empty() && !alpaca::JsonToMsgpack(due[i].json, &packed[i]).ok()) {
+      packed[i] = "\xc0";  // nil: never happens for the market's own JSON
+    }
+    return packed[i];
+  };
   std::lock_guard lock(mu_);
   std::string frame;
+  std::vector<size_t> picked;
   for (auto& entry : connections_) {
     Connection* c = entry.second.get();
     if (c->closed) continue;
@@ -262,23 +294,33 @@ void MarketStream::Release(std::vector<MarketItem>& due, const ReleaseTick& tick
       SendError(*c, code::kSlowClient);
       continue;
     }
-    size_t n = 0;
     auto flush = [&] {
-      frame += ']';
-      sent_ += static_cast<int64_t>(n);
-      c->peer->Send(std::move(frame));
-      n = 0;
+      if (picked.empty()) return;
+      sent_ += static_cast<int64_t>(picked.size());
+      frame.clear();
+      if (c->msgpack) {
+        alpaca::AppendMsgpackArrayHeader(picked.size(), &frame);
+        for (size_t i : picked) frame += packed_item(i);
+        c->peer->SendBinary(std::move(frame));
+      } else {
+        frame += '[';
+        for (size_t k = 0; k < picked.size(); ++k) {
+          if (k > 0) frame += ',';
+          frame += due[picked[k]].json;
+        }
+        frame += ']';
+        c->peer->Send(std::move(frame));
+      }
+      picked.clear();
     };
     for (size_t i = 0; i < due.size(); ++i) {
       const MarketItem& item = due[i];
       if (!c->Subscribed(item.channel, item.symbol)) continue;
-      if (n == 0) frame = "[";
-      if (n++ > 0) frame += ',';
-      frame += item.json;
+      picked.push_back(i);
       sent[i] = 1;
-      if (n == options_.max_frame_messages) flush();
+      if (picked.size() == options_.max_frame_messages) flush();
     }
-    if (n > 0) flush();
+    flush();
   }
   if (record_ != nullptr) {
     for (size_t i = 0; i < due.size(); ++i) {
@@ -298,9 +340,11 @@ void MarketStream::ApplyFaults(const nlohmann::json& f) {
     if (c->closed) continue;
     for (int64_t i = 0; f.contains("malformed") && i < f["malformed"].get<int64_t>(); ++i) {
       // Alternately not JSON at all, and JSON whose message lacks its price.
-      c->peer->Send(i % 2 == 0
-                        ? R"([{"T":"t","S":"AAPL","p":)"
-                        : R"([{"T":"t","S":"AAPL","i":1,"s":1,"t":"2024-01-02T14:30:00Z"}])");
+      // (To a msgpack client: the same bytes in a binary frame — not msgpack of a trade either.)
+      std::string junk = i % 2 == 0
+                             ? R"([{"T":"t","S":"AAPL","p":)"
+                             : R"([{"T":"t","S":"AAPL","i":1,"s":1,"t":"2024-01-02T14:30:00Z"}])";
+      c->msgpack ? c->peer->SendBinary(std::move(junk)) : c->peer->Send(std::move(junk));
     }
     if (f.contains("error")) SendError(*c, static_cast<int>(f["error"].get<int64_t>()));
     if (f.value("drop", false)) {
@@ -321,6 +365,7 @@ void MarketStream::WriteStatus(nlohmann::json* status) const {
     cj["remote"] = c->peer->remote();
     cj["feed"] = c->feed;
     cj["authenticated"] = c->authenticated;
+    cj["msgpack"] = c->msgpack;
     cj["closing"] = c->closed;  // the server ended it; the close handshake may be pending
     for (size_t ch = 0; ch < kChannels; ++ch) {
       cj["subscription"][std::string(kSubscriptionKeys[ch])] = c->subs[ch];

@@ -1,10 +1,12 @@
 // The simulated market-data stream (SPEC §2, §10) at ws://HOST:PORT/v2/<feed>: the greeting, auth
 // by message or by the upgrade's key headers within the auth timeout, additive subscriptions
 // answered with the whole set, every error code on its real trigger, and the market clock's
-// batches sent as frames holding what each connection subscribed to.
+// batches sent as frames holding what each connection subscribed to. JSON text frames, or msgpack
+// binary frames for a client that upgrades with `Content-Type: application/msgpack` or sends a
+// binary frame (alpaca/msgpack_json.h), as Alpaca's SDKs do.
 //
 //   sim::MarketStream stream(options, &market, &faults, &SystemClock());
-//   stream.Register(router);     // the WebSocket route /v2/{feed}
+//   stream.Register(router);     // the WebSocket routes /v2/{feed} (the known feeds only)
 //   Status s = stream.Start();   // opens options.record_sent; before the market clock starts
 //
 // Faults it owns: "drop", "silent_ms", "malformed", "error". Status fields: "sent",
@@ -61,6 +63,8 @@ class MarketStream {
 
   http::WebSocketCallbacks Accept(const http::Request& upgrade,
                                   std::shared_ptr<http::WebSocketPeer> peer);
+  // One frame (JSON text) to `c`, as msgpack when it speaks msgpack.
+  void SendFrame(Connection& c, std::string json);
   void SendError(Connection& c, int error);  // closes the connection for codes that do
   void Authenticate(Connection& c, const std::string& key, const std::string& secret);
   void OnText(Connection& c, std::string_view text);

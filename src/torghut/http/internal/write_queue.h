@@ -10,7 +10,9 @@
 //                      });
 //   }
 //
-// Only Count() and QueuedBytes() are thread-safe; everything else runs on the connection's strand.
+// A WebSocket message may be binary (Push(bytes, /*binary=*/true)); the writer asks front_binary()
+// before each write. Only Count() and QueuedBytes() are thread-safe; everything else runs on the
+// connection's strand.
 // (Asio headers only, no Beast.)
 #pragma once
 
@@ -32,13 +34,17 @@ class WriteQueue {
   size_t QueuedBytes() const { return bytes_.load(std::memory_order_relaxed); }
 
   // Appends a message already counted with Count().
-  void Push(std::string message) { queue_.push_back(std::move(message)); }
+  void Push(std::string message, bool binary = false) {
+    queue_.push_back({std::move(message), binary});
+  }
   // Puts a message ahead of everything queued (a response header), counting it.
   void PushFront(std::string message) {
     Count(message.size());
-    queue_.push_front(std::move(message));
+    queue_.push_front({std::move(message), false});
   }
   bool empty() const { return queue_.empty(); }
+  // The message WriteNext() writes next is binary (a WebSocket binary frame).
+  bool front_binary() const { return !queue_.empty() && queue_.front().binary; }
   bool writing() const { return writing_; }
 
   // Starts writing the front message with `async_write(buffer, handler)` — the stream's own async
@@ -49,11 +55,11 @@ class WriteQueue {
   bool WriteNext(AsyncWrite&& async_write, OnWritten on_written) {
     if (writing_ || queue_.empty()) return false;
     writing_ = true;
-    async_write(boost::asio::buffer(queue_.front()),
+    async_write(boost::asio::buffer(queue_.front().bytes),
                 [this, on_written = std::move(on_written)](const boost::system::error_code& ec,
                                                            size_t) mutable {
                   writing_ = false;
-                  bytes_.fetch_sub(queue_.front().size(), std::memory_order_relaxed);
+                  bytes_.fetch_sub(queue_.front().bytes.size(), std::memory_order_relaxed);
                   queue_.pop_front();
                   on_written(ec);
                 });
@@ -61,7 +67,11 @@ class WriteQueue {
   }
 
  private:
-  std::deque<std::string> queue_;
+  struct Message {
+    std::string bytes;
+    bool binary = false;
+  };
+  std::deque<Message> queue_;
   std::atomic<size_t> bytes_{0};
   bool writing_ = false;
 };
