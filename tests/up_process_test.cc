@@ -1,9 +1,10 @@
 // `torghut up` as a user runs it: the simulated market → forwarder → embedded bus → TA → SQLite →
-// read API in one process; SIGTERM stops it cleanly, a restart continues from where it stopped,
-// and `torghut serve` reads the same store.
+// read API and paper trading against the simulator's broker in one process; SIGTERM stops it
+// cleanly, a restart continues from where it stopped, and `torghut serve` reads the same store.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -35,9 +36,20 @@ class UpProcessTest : public ::testing::Test {
          at = log.find("partition assigned", at + 1)) {
       const size_t line = log.rfind('\n', at);
       const size_t begin = line == std::string::npos ? 0 : line + 1;
-      if (log.substr(begin, at - begin).find("\"component\":\"ta\"") != std::string::npos) return at;
+      if (log.substr(begin, at - begin).find("\"component\":\"ta\"") != std::string::npos)
+        return at;
     }
     return std::string::npos;
+  }
+  // How many of the decisions on AAPL and MSFT are filled.
+  int FilledDecisions(const std::string& base) {
+    int filled = 0;
+    for (const std::string symbol : {"AAPL", "MSFT"}) {
+      const json page = Get(base + "/trading/decisions?symbol=" + symbol);
+      if (!page.is_array()) continue;
+      for (const json& d : page) filled += d["status"] == "filled";
+    }
+    return filled;
   }
   testing::ScratchDir dir_;
   testing::HttpClient http_;
@@ -74,6 +86,21 @@ TEST_F(UpProcessTest, RunsThePipelineStopsCleanlyAndContinuesAfterARestart) {
       EXPECT_GE(testing::CountOccurrences(sse.out, "event: bar"), 2) << sse.out.substr(0, 500);
       EXPECT_GE(testing::CountOccurrences(sse.out, "event: signal"), 2);
     }
+    // Paper trading on the seeded demo catalog, against the built-in simulator's trading API:
+    // a decision is planned, sent and filled, and the fill is at the broker and in the store.
+    ASSERT_TRUE(WaitFor([&] { return FilledDecisions(base) > 0; }, 120s))
+        << Get(base + "/trading/status").dump() << testing::Tail(dir_.path() / "up.log");
+    const json status = Get(base + "/trading/status");
+    EXPECT_EQ(status["mode"], "paper") << status.dump();
+    EXPECT_EQ(status["enabled"], true);
+    bool filled_execution = false;
+    for (const std::string symbol : {"AAPL", "MSFT"}) {
+      const json page = Get(base + "/trading/executions?symbol=" + symbol);
+      ASSERT_TRUE(page.is_array()) << page.dump();
+      for (const json& e : page) filled_execution |= e["status"] == "filled";
+    }
+    EXPECT_TRUE(filled_execution);
+    EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(data) / "strategies.yaml"));
     // The sim's stream and the forwarder's and TA's status share the port.
     EXPECT_EQ(http_.Get(base + "/ws/status").status, 200);
     EXPECT_EQ(http_.Get(base + "/ta/status").status, 200);

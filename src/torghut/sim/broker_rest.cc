@@ -156,12 +156,16 @@ http::Response BrokerRest::PostOrder(const http::Request& r) {
         --http_429_;
         ++answered_429_;
       }
-      // The fault's 429 reads as the real one: nothing left until the window's end.
+      // The real limit: nothing left until the window's end. The fault's 429 is a short storm:
+      // the same headers, with a reset one second ahead (a client that honours it waits ~1 s).
+      const bool real = window_posts_ > options_.broker.orders_per_minute;
       http::Response res = AlpacaError(429, kCodeRateLimited, "rate limit exceeded");
       res.headers.emplace_back("X-Ratelimit-Limit",
                                std::to_string(options_.broker.orders_per_minute));
       res.headers.emplace_back("X-Ratelimit-Remaining", "0");
-      res.headers.emplace_back("X-Ratelimit-Reset", std::to_string(window_start_s_ + 60));
+      res.headers.emplace_back(
+          "X-Ratelimit-Reset",
+          std::to_string(real ? window_start_s_ + 60 : clock_->NowMillis() / 1000 + 1));
       return res;
     }
     if (http_500_ > 0) {

@@ -26,8 +26,9 @@ TEST(SqlRewrite, TimeColumnsPerDialect) {
   EXPECT_EQ(RewriteSql(sql, SqlDialect::kSqlite),
             "INSERT INTO t (a, at) VALUES ($1, $2) RETURNING at");
   EXPECT_EQ(RewriteSql(sql, SqlDialect::kPostgres),
-            "INSERT INTO t (a, at) VALUES ($1, (TIMESTAMPTZ 'epoch' + ($2::bigint) * INTERVAL "
-            "'1 millisecond')) RETURNING (floor(EXTRACT(EPOCH FROM at) * 1000)::bigint)");
+            "INSERT INTO t (a, at) VALUES ($1, (TIMESTAMPTZ 'epoch' + LEAST(GREATEST(($2::bigint), "
+            "-62135596800000), 253402300799999) * INTERVAL '1 millisecond')) RETURNING "
+            "(floor(EXTRACT(EPOCH FROM at) * 1000)::bigint)");
 }
 
 TEST(ClickHouseLayout, ChosenByServerVersion) {
@@ -70,20 +71,18 @@ TEST(ClickHouseLayout, LegacyDdlAvoidsWhat18Lacks) {
   EXPECT_EQ(ddl.find("LowCardinality"), std::string::npos);
   EXPECT_EQ(ddl.find("TTL"), std::string::npos);
   EXPECT_NE(ddl.find("`event_ts` Int64"), std::string::npos);
-  EXPECT_NE(ddl.find("PARTITION BY toDate(toDateTime(intDiv(event_ts, 1000)))"),
-            std::string::npos);
+  EXPECT_NE(ddl.find("PARTITION BY toDate(toDateTime(intDiv(event_ts, 1000)))"), std::string::npos);
   EXPECT_EQ(legacy.TsToMillis("event_ts"), "event_ts");
 }
 
 TEST(ClickHouse, StringsAreQuotedAndErrorsMapped) {
   EXPECT_EQ(QuoteString("a'b\\c\n"), "'a\\'b\\\\c\\n'");
-  EXPECT_EQ(ClickHouseError(500, "Code: 243, e.displayText() = DB::Exception: Cannot reserve")
-                .code(),
-            StatusCode::kResourceExhausted);
+  EXPECT_EQ(
+      ClickHouseError(500, "Code: 243, e.displayText() = DB::Exception: Cannot reserve").code(),
+      StatusCode::kResourceExhausted);
   EXPECT_EQ(ClickHouseError(500, "Code: 1000, Poco: No space left on device").code(),
             StatusCode::kResourceExhausted);
-  EXPECT_EQ(ClickHouseError(516, "Code: 516. DB::Exception: default: Authentication failed")
-                .code(),
+  EXPECT_EQ(ClickHouseError(516, "Code: 516. DB::Exception: default: Authentication failed").code(),
             StatusCode::kUnauthenticated);
   EXPECT_EQ(ClickHouseError(500, "Code: 192, e.displayText() = Unknown user x").code(),
             StatusCode::kUnauthenticated);

@@ -210,6 +210,10 @@ TEST_P(TradingStoreTrader, FillsAreStoredOnceAndListedByWindow) {
   ASSERT_EQ(s1->size(), 3u);
   for (const Fill& f : *s1) EXPECT_EQ(f.strategy_name, "s1");
   EXPECT_TRUE(store_->ListFills(kNow + 4000, kNow + 5000, "")->empty());
+  // The whole of time is a valid window (the trader asks for it at start), on both backends.
+  auto ever = store_->ListFills(INT64_MIN, INT64_MAX, "");
+  ASSERT_TRUE(ever.ok()) << ever.status().ToString();
+  EXPECT_EQ(ever->size(), 4u);
 }
 
 TEST_P(TradingStoreTrader, OpenExecutionsAreExactlyTheNonTerminalStatuses) {

@@ -30,7 +30,9 @@ class ScratchDir {
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
+  // TORGHUT_TEST_KEEP=1 keeps it (logs, stores, bus) for a look after a failure.
   ~ScratchDir() {
+    if (std::getenv("TORGHUT_TEST_KEEP") != nullptr) return;
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }

@@ -89,6 +89,14 @@ class TraderService::Impl {
     report_.last_error = what + ": " + s.ToString();
   }
 
+  // Why a failed step or start is not ready: store and broker errors share status codes, so a
+  // broker-looking code is confirmed by asking the store whether it still answers.
+  std::string FailureReason(const Status& s) {
+    const std::string cls = BrokerErrorClass(s);
+    if (cls.empty() || !parts_.store->SchemaVersion().ok()) return "store_unavailable";
+    return cls;
+  }
+
   // How old a planned, never-sent decision may be and still be sent (0: any age).
   int64_t MaxPlannedAgeMs() const {
     return config_.settings.check_signal_age ? config_.settings.max_signal_age_seconds * 1000 : 0;
@@ -351,9 +359,9 @@ Status TraderService::Impl::Act(const std::atomic<bool>& stop) {
       built = true;
       s = Reconcile();
       if (s.ok()) break;
-      const std::string cls = BrokerErrorClass(s);
-      SetReady(false, cls.empty() ? "broker_unavailable" : cls);
-      NoteError("start: broker", s);
+      const std::string reason = FailureReason(s);
+      SetReady(false, reason);
+      NoteError(reason == "store_unavailable" ? "start: trading store" : "start: broker", s);
     }
     Pause(stop, backoff);
     backoff = std::min(backoff * 2, kBackoffMaxMs);
@@ -419,9 +427,8 @@ Status TraderService::Impl::Act(const std::atomic<bool>& stop) {
     }
     // The store or the broker failed mid-way. Store: nothing of the step was committed on the bus;
     // rebuild from the store so the same bars are evaluated again.
-    const std::string cls = BrokerErrorClass(s);
     NoteError("step", s);
-    SetReady(false, cls.empty() ? "store_unavailable" : cls);
+    SetReady(false, FailureReason(s));
     ++counts_.store_failures_total;
     Pause(stop, backoff);
     backoff = std::min(backoff * 2, kBackoffMaxMs);
@@ -456,10 +463,14 @@ Status TraderService::Impl::Run(const std::atomic<bool>& stop) {
 TraderService::TraderService(TraderConfig config, TraderParts parts)
     : impl_(std::make_unique<Impl>(std::move(config), parts, this)) {}
 TraderService::~TraderService() = default;
-Status TraderService::Run(const std::atomic<bool>& stop) { return impl_->Run(stop); }
+Status TraderService::Run(const std::atomic<bool>& stop) {
+  return impl_->Run(stop);
+}
 void TraderService::AttachBroker(broker::Broker* broker, TradeUpdatesRunner trade_updates) {
   impl_->AttachBroker(broker, std::move(trade_updates));
 }
-TraderReport TraderService::Report() const { return impl_->Report(); }
+TraderReport TraderService::Report() const {
+  return impl_->Report();
+}
 
 }  // namespace torghut::trader

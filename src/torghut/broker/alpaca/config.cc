@@ -27,6 +27,7 @@ AlpacaConfig ReadAlpacaConfig(ConfigReader& cfg, bool require_keys) {
   c.key_id = cfg.Secret("APCA_API_KEY_ID", require_keys);
   c.secret_key = cfg.Secret("APCA_API_SECRET_KEY", require_keys);
   c.ca_file = cfg.String("ALPACA_CA_FILE", "");
+  c.timeout_ms = cfg.Int("ALPACA_TIMEOUT_MS", c.timeout_ms, 100, 300'000);
   return c;
 }
 

@@ -33,7 +33,8 @@ struct AlpacaConfig {
 };
 
 // Reads APCA_API_BASE_URL (a trailing '/' or "/v2" is dropped), APCA_API_KEY_ID and
-// APCA_API_SECRET_KEY (each or its *_FILE; required when `require_keys`) and ALPACA_CA_FILE.
+// APCA_API_SECRET_KEY (each or its *_FILE; required when `require_keys`), ALPACA_CA_FILE and
+// ALPACA_TIMEOUT_MS (one request's bound: past it an order POST's outcome is unknown).
 // Problems are recorded in `cfg` (check cfg.Finish()).
 AlpacaConfig ReadAlpacaConfig(ConfigReader& cfg, bool require_keys);
 
@@ -46,6 +47,7 @@ inline constexpr char kAlpacaBrokerEnvHelp[] =
     "                           live https://api.alpaca.markets; `sim serve`: http://HOST:PORT)\n"
     "  APCA_API_KEY_ID[_FILE]   key id (or a file holding it)\n"
     "  APCA_API_SECRET_KEY[_FILE]  secret key (or a file holding it)\n"
-    "  ALPACA_CA_FILE           trusted CAs (PEM) instead of the system's\n";
+    "  ALPACA_CA_FILE           trusted CAs (PEM) instead of the system's\n"
+    "  ALPACA_TIMEOUT_MS        one request's time limit, connect included (default 10000)\n";
 
 }  // namespace torghut::broker

@@ -4,6 +4,12 @@
 
 namespace torghut::store {
 
+namespace {
+// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z in epoch millis.
+constexpr int64_t kMinPostgresMillis = -62135596800000;
+constexpr int64_t kMaxPostgresMillis = 253402300799999;
+}  // namespace
+
 std::string RewriteSql(std::string_view sql, SqlDialect dialect) {
   std::string out;
   out.reserve(sql.size() + 64);
@@ -23,7 +29,12 @@ std::string RewriteSql(std::string_view sql, SqlDialect dialect) {
     if (dialect == SqlDialect::kSqlite) {
       out.append(arg);  // SQLite keeps times as INTEGER epoch millis
     } else if (op == "ts") {
-      out += fmt::format("(TIMESTAMPTZ 'epoch' + ({}::bigint) * INTERVAL '1 millisecond')", arg);
+      // Clamped to years 1..9999: Postgres has no timestamp for every int64 (an interval of
+      // INT64_MAX ms is out of range), and a caller may mean "forever" by INT64_MIN/INT64_MAX.
+      out += fmt::format(
+          "(TIMESTAMPTZ 'epoch' + LEAST(GREATEST(({}::bigint), {}), {}) * "
+          "INTERVAL '1 millisecond')",
+          arg, kMinPostgresMillis, kMaxPostgresMillis);
     } else {
       out += fmt::format("(floor(EXTRACT(EPOCH FROM {}) * 1000)::bigint)", arg);
     }
