@@ -8,6 +8,7 @@
 // exactly one broker order per decision and the store and the broker agree at the end.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -359,7 +360,7 @@ TEST_F(TradeProcessTest, PaperTradesEachBarOnceAndTheKillSwitchCancelsWhatIsOpen
   EXPECT_EQ(trade->Wait(), 0);
 }
 
-TEST_F(TradeProcessTest, DisabledOrLiveWithoutTheFlagRecordsRejectionsAndSendsNothing) {
+TEST_F(TradeProcessTest, DisabledLiveWithoutTheFlagOrKillSwitchedRecordsRejectionsAndSendsNothing) {
   const std::vector<std::string> symbols = {"AAPL"};
   StartSim("AAPL");
   testing::WriteFile(dir_.path() / "strategies.yaml", kEveryBarCatalog);
@@ -368,7 +369,8 @@ TEST_F(TradeProcessTest, DisabledOrLiveWithoutTheFlagRecordsRejectionsAndSendsNo
     std::string env, reason;
   };
   for (const Case& c : {Case{"TRADING_ENABLED=false", "trading_disabled"},
-                        Case{"TRADING_MODE=live", "live_trading_disabled"}}) {
+                        Case{"TRADING_MODE=live", "live_trading_disabled"},
+                        Case{"TRADING_KILL_SWITCH=true", "kill_switch"}}) {
     SCOPED_TRACE(c.env);
     // Its own store (and lease) in its own data directory and its own consumer group, on the
     // same bus: each case reads the same ten bars.
@@ -389,6 +391,42 @@ TEST_F(TradeProcessTest, DisabledOrLiveWithoutTheFlagRecordsRejectionsAndSendsNo
     trade->Signal(SIGTERM);
     EXPECT_EQ(trade->Wait(), 0);
   }
+}
+
+// Alpaca does not replay order events sent while the stream was down: when trade_updates comes
+// back, the trader reconciles at once rather than at its next period (10 minutes here).
+TEST_F(TradeProcessTest, FillsMissedWhileTradeUpdatesWasDownAreReconciledOnReconnect) {
+  const std::vector<std::string> symbols = {"AAPL"};
+  StartSim("AAPL");
+  testing::WriteFile(dir_.path() / "strategies.yaml", kEveryBarCatalog);
+  std::unique_ptr<TaProcess> trade;
+  const std::string base = StartTrade(&trade, "TRADING_RECONCILE_MS=600000");
+  ASSERT_FALSE(base.empty()) << testing::Tail(dir_.path() / "trade.log");
+  ASSERT_TRUE(WaitFor([&] { return Status(base)["trade_updates_connected"] == true; }, 30s))
+      << testing::Tail(dir_.path() / "trade.log");
+  SimFaults({{"trade_updates_drop", true}});
+  ASSERT_TRUE(WaitFor([&] { return Status(base)["trade_updates_connected"] == false; }, 30s));
+  ProduceBars(symbols, 5, NowSeconds() - 5);
+  // The broker fills all five; the trader, deaf, still has them as sent.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const json orders = SimGet("/v2/orders?status=closed&limit=500");
+        return orders.is_array() && orders.size() == 5 &&
+               std::all_of(orders.begin(), orders.end(),
+                           [](const json& o) { return o["status"] == "filled"; });
+      },
+      30s));
+  const std::vector<json> before = Decisions(base, symbols);
+  ASSERT_EQ(before.size(), 5u);
+  for (const json& d : before) EXPECT_NE(d["status"], "filled") << d.dump();
+  SimFaults({{"trade_updates_drop", false}});
+  ASSERT_TRUE(WaitFor([&] { return AllSettled(base, symbols, 5); }, 60s))
+      << testing::Tail(dir_.path() / "trade.log");
+  for (const json& d : Decisions(base, symbols)) EXPECT_EQ(d["status"], "filled") << d.dump();
+  EXPECT_EQ(Status(base)["trade_updates_connected"], true);
+  ExpectStoreAndBrokerAgree(base, symbols);
+  trade->Signal(SIGTERM);
+  EXPECT_EQ(trade->Wait(), 0);
 }
 
 // 1,000 decisions through accept-then-drop, 500s, 429s and timeouts, with the trader killed -9

@@ -330,6 +330,19 @@ TEST_F(BrokerServerTest, TradeUpdatesInJsonFromNewToFill) {
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_TRUE(
       testing::WaitFor([&] { return SimStatus()["trade_updates"]["connections"] == 0; }, 5s));
+  // While the switch stays on, a new connection is cut too; cleared, clients get back in.
+  http::WebSocketClient again;
+  if (again.Connect(ws_base_ + "/stream", {}).ok()) {
+    (void)again.Write(
+        R"({"action":"authenticate","data":{"key_id":"sim-key","secret_key":"sim-secret"}})");
+    while ((s = again.Read(&frame, 5s)).ok()) {
+      EXPECT_EQ(frame.find("authorized"), std::string::npos) << frame;
+    }
+    EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  }
+  Faults(R"({"trade_updates_drop":false})");
+  http::WebSocketClient back;
+  ListenJson(back);
 }
 
 TEST_F(BrokerServerTest, TradeUpdatesInMsgpack) {

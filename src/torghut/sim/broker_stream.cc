@@ -37,8 +37,9 @@ BrokerStream::BrokerStream(const MarketServerOptions& options, BrokerAccount* ac
     : options_(options) {
   account->OnUpdates([this](const std::vector<broker::TradeUpdate>& u) { Publish(u); });
   faults->AddSwitches({{"trade_updates_drop", FaultValue::kFlag}}, [this](const nlohmann::json& f) {
-    if (!f.value("trade_updates_drop", false)) return;
     std::lock_guard lock(mu_);
+    cutting_ = f.value("trade_updates_drop", false);
+    if (!cutting_) return;
     for (auto& [id, c] : connections_) {
       c->closed = true;
       c->peer->Drop();
@@ -64,6 +65,10 @@ http::WebSocketCallbacks BrokerStream::Accept(const http::Request& upgrade,
     std::lock_guard lock(mu_);
     conn->id = ++next_id_;
     connections_[conn->id] = conn;
+    if (cutting_) {  // the stream is down until the fault is cleared
+      conn->closed = true;
+      conn->peer->Drop();
+    }
   };
   cb.on_text = [this, conn](std::string_view text) {
     std::lock_guard lock(mu_);

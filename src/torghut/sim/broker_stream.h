@@ -14,7 +14,8 @@
 //   sim::BrokerStream updates(options, &account, &faults);
 //   updates.Register(router);    // the WebSocket route /stream
 //
-// Faults it owns: "trade_updates_drop": true cuts every trade_updates connection (no close frame).
+// Faults it owns: "trade_updates_drop": true cuts every trade_updates connection (no close frame),
+// and every new one while it stays true (the stream is down); false lets clients back in.
 // Status fields under "trade_updates": connections, listening, sent. Thread-safe.
 #pragma once
 
@@ -54,6 +55,7 @@ class BrokerStream {
   const MarketServerOptions& options_;
   mutable std::mutex mu_;
   uint64_t next_id_ = 0;
+  bool cutting_ = false;  // trade_updates_drop is on: every connection is cut
   std::map<uint64_t, std::shared_ptr<Connection>> connections_;
   int64_t sent_ = 0;
 };

@@ -46,7 +46,7 @@
 //                         "orders_http_429": N          429 with X-Ratelimit-Reset
 //                         "orders_delay_ms": N          answers to order POSTs wait N ms
 //   broker_stream.h     trade_updates at ws://HOST:PORT/stream (JSON or msgpack), with fault
-//                         "trade_updates_drop": true    cut every trade_updates connection
+//                         "trade_updates_drop": true    cut every trade_updates connection, and new ones until false
 // Every part is constructed with the market clock and the faults, listens to releases, adds its
 // switches and status, and registers its routes.
 #pragma once

@@ -42,8 +42,8 @@ broker::OrderRequest Submitter::RequestOf(const trading::Decision& d) {
 }
 
 Status Submitter::Submit(const trading::Decision& d) {
-  TORGHUT_ASSIGN_OR_RETURN(bool claimed, store_->ClaimForSubmission(d.decision_hash,
-                                                                    clock_->NowMillis()));
+  TORGHUT_ASSIGN_OR_RETURN(bool claimed,
+                           store_->ClaimForSubmission(d.decision_hash, clock_->NowMillis()));
   if (!claimed) return Status::Ok();  // not planned any more: recovered or sent already
   MaybeCrash("after_claim");
   sync_->Track(d);
@@ -95,7 +95,7 @@ void Submitter::MaybeCrash(std::string_view point) {
   ::kill(::getpid(), SIGKILL);
 }
 
-Status Submitter::Recover(bool planned_too, int64_t max_age_ms) {
+Status Submitter::Recover(bool planned_too, int64_t max_age_ms, bool kill_switch) {
   std::vector<DecisionStatus> which = {DecisionStatus::kSubmitting};
   if (planned_too) which.push_back(DecisionStatus::kPlanned);
   TORGHUT_ASSIGN_OR_RETURN(std::vector<trading::Decision> open,
@@ -103,10 +103,12 @@ Status Submitter::Recover(bool planned_too, int64_t max_age_ms) {
   const int64_t now = clock_->NowMillis();
   for (const trading::Decision& d : open) {
     if (d.status == DecisionStatus::kPlanned) {
-      if (max_age_ms > 0 && now - d.signal_event_ts > max_age_ms) {
-        // Decided before an outage and never sent: too old to act on now.
+      const bool stale = max_age_ms > 0 && now - d.signal_event_ts > max_age_ms;
+      if (stale || kill_switch) {
+        // Decided before an outage and never sent: too old to act on now, or the kill switch
+        // went on since.
         std::vector<std::string> reasons = d.risk_reasons;
-        reasons.emplace_back("stale_signal");
+        reasons.emplace_back(kill_switch ? "kill_switch" : "stale_signal");
         TORGHUT_RETURN_IF_ERROR(
             store_->UpdateDecisionStatus(d.decision_hash, DecisionStatus::kRejected, reasons, now));
         continue;

@@ -35,8 +35,8 @@ struct SubmitterCounters {
 
 class Submitter {
  public:
-  Submitter(store::TradingStore* store, broker::Broker* broker, OrderSync* sync,
-            const Clock* clock, broker::SubmitPolicy policy = {})
+  Submitter(store::TradingStore* store, broker::Broker* broker, OrderSync* sync, const Clock* clock,
+            broker::SubmitPolicy policy = {})
       : store_(store), broker_(broker), sync_(sync), clock_(clock), policy_(std::move(policy)) {}
 
   // TORGHUT_TEST_CRASH (trader_config.h): kill the process at the Nth pass of `point`.
@@ -49,8 +49,10 @@ class Submitter {
   // it was: planned, or submitting if the claim went through).
   Status Submit(const trading::Decision& d);
   // Every decision still `submitting`; with `planned_too`, also the planned ones (start-up).
-  // Planned decisions older than `max_age_ms` (0: no limit) are rejected stale_signal instead.
-  Status Recover(bool planned_too, int64_t max_age_ms);
+  // Planned decisions older than `max_age_ms` (0: no limit) are rejected stale_signal instead,
+  // and every planned one is rejected kill_switch while `kill_switch` is on (nothing new is sent;
+  // a claim, decided before the switch, is still settled with the broker).
+  Status Recover(bool planned_too, int64_t max_age_ms, bool kill_switch);
 
   // The class of the last broker failure that was not the order's fault ("" when none):
   // "alpaca_auth", "broker_unavailable", "broker_rate_limited", "broker_uncertain".

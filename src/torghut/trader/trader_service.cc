@@ -122,6 +122,7 @@ class TraderService::Impl {
   std::unique_ptr<Submitter> submitter_;
   UpdateQueue updates_;
   std::atomic<bool> updates_connected_{false};
+  std::atomic<bool> reconcile_now_{false};  // set by a trade_updates (re)connect
   int64_t last_reconcile_ms_ = 0, last_strategy_load_ms_ = 0, last_lease_check_ms_ = 0;
   std::string strategies_digest_;
   bool kill_switch_applied_ = false;
@@ -245,7 +246,8 @@ Status TraderService::Impl::Reconcile() {
   // Claims without a recorded order: the broker is asked, and sent to only if it has none. (And
   // planned decisions a failed step left unsent.)
   const int64_t late_before = sync_->counters().recorded_late;
-  TORGHUT_RETURN_IF_ERROR(submitter_->Recover(true, MaxPlannedAgeMs()));
+  TORGHUT_RETURN_IF_ERROR(
+      submitter_->Recover(true, MaxPlannedAgeMs(), owner_->kill_switch_.load()));
   counts_.reconcile_drift_total += sync_->counters().recorded_late - late_before;
   // The account: the broker is the truth.
   TORGHUT_ASSIGN_OR_RETURN(broker::Account account, parts_.broker->GetAccount());
@@ -369,7 +371,8 @@ Status TraderService::Impl::Act(const std::atomic<bool>& stop) {
   if (stop.load()) return Status::Ok();
   // Recovery before anything new (the first reconciliation above has done it already; this is
   // for decisions it could not reach).
-  if (Status s = submitter_->Recover(true, MaxPlannedAgeMs()); !s.ok()) NoteError("recovery", s);
+  if (Status s = submitter_->Recover(true, MaxPlannedAgeMs(), owner_->kill_switch_.load()); !s.ok())
+    NoteError("recovery", s);
   SetState("active", "active");
   SetReady(true, "");
   log::Info("trade", "trading",
@@ -385,7 +388,11 @@ Status TraderService::Impl::Act(const std::atomic<bool>& stop) {
       pthread_setname_np(pthread_self(), "trade-updates");
       (void)parts_.trade_updates(
           stop_updates, [this](const broker::TradeUpdate& u) { updates_.Push(u); },
-          [this](bool connected) { updates_connected_.store(connected); });
+          [this](bool connected) {
+            updates_connected_.store(connected);
+            // Alpaca does not replay what was sent while the stream was down: reconcile now.
+            if (connected) reconcile_now_.store(true);
+          });
     });
   }
   std::vector<trading::TradingBar> bars;
@@ -418,7 +425,10 @@ Status TraderService::Impl::Act(const std::atomic<bool>& stop) {
     if (s.ok()) s = LoadStrategies(false);
     if (s.ok()) s = feed_->Poll(&bars, kPollWait);
     if (s.ok()) s = Step(bars);
-    if (s.ok() && now - last_reconcile_ms_ >= config_.reconcile_ms) s = Reconcile();
+    if (s.ok() &&
+        (now - last_reconcile_ms_ >= config_.reconcile_ms || reconcile_now_.exchange(false))) {
+      s = Reconcile();
+    }
     Publish();
     if (s.ok()) {
       if (backoff != kBackoffStartMs) SetReady(true, "");

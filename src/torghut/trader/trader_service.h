@@ -58,10 +58,10 @@ struct TraderParts {
   store::TradingStore* store = nullptr;
   store::TradingLease* lease = nullptr;
   broker::Broker* broker = nullptr;
-  TradeUpdatesRunner trade_updates;          // may be empty: reconciliation alone
+  TradeUpdatesRunner trade_updates;  // may be empty: reconciliation alone
   const TradingCalendar* calendar = nullptr;
   const Clock* clock = nullptr;
-  trading::Reviewer* reviewer = nullptr;     // optional (LLM review)
+  trading::Reviewer* reviewer = nullptr;       // optional (LLM review)
   trading::CatalogWatcher* catalog = nullptr;  // optional (TRADING_STRATEGY_CONFIG_PATH)
 };
 
@@ -70,7 +70,7 @@ struct TraderReport {
   std::string state = "starting";  // starting | standby | active | stopping | stopped
   std::string role = "standby";    // active | standby
   bool ready = false;
-  std::string not_ready_reason;    // standby | broker_unavailable | alpaca_auth | store_unavailable
+  std::string not_ready_reason;  // standby | broker_unavailable | alpaca_auth | store_unavailable
   int64_t last_run_at = 0, last_reconcile_at = 0;  // epoch ms; 0: never
   std::string last_error;
   bool kill_switch = false;
@@ -109,9 +109,11 @@ class TraderService {
 
  private:
   class Impl;
-  std::unique_ptr<Impl> impl_;
+  // Declared before impl_: Impl's constructor stores TRADING_KILL_SWITCH here (members are
+  // initialised in declaration order).
   std::atomic<bool> kill_switch_{false};
   std::atomic<bool> reload_strategies_{false};
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace torghut::trader
