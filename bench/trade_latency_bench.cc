@@ -8,12 +8,12 @@
 //
 // The catalog decides a one-share market buy on every final bar, so every bar is one order.
 // Figures:
-//   - final bar → order accepted: from the produce of a bar's signal row (the second of its pair;
-//     the microbar went first) to the simulator's `new` event for the order it made arriving on
+//   - final bar → order accepted: from a bar being on the bus (its microbar and then its signal
+//     row produced and flushed) to the simulator's `new` event for the order it made arriving on
 //     this program's trade_updates connection — bus, join, engine, risk, the decision's store
 //     transaction, the durable claim, the POST and the accept. One bar per symbol per second, as
 //     TA writes them live;
-//   - peer, measured in the same run: the bus hop alone, produce → delivered to a consumer of
+//   - peer, measured in the same run: the bus hop alone, on the bus → delivered to a consumer of
 //     another group reading the same topic;
 //   - orders/s the trader sustains: a backlog of `--burst` bars produced at once, from the first
 //     produce to the last order's `new` event;
@@ -88,7 +88,7 @@ struct Times {
 };
 
 // One final bar (a microbar and its signal row) of `symbol` ending at `t_s`, produced as TA does:
-// the microbar first. Returns when the signal row was produced.
+// the microbar first. Returns when both are on the bus (flushed: a consumer can read them).
 int64_t ProduceBar(bus::Producer& producer, const std::string& symbol, int64_t t_s) {
   ta::RowIdentity id;
   id.symbol = symbol;
@@ -114,10 +114,9 @@ int64_t ProduceBar(bus::Producer& producer, const std::string& symbol, int64_t t
   (void)producer.Produce(kMicrobars, symbol, line);
   line.clear();
   ta::AppendSignalJson(signal, &line);
-  const int64_t at = NowNs();
   (void)producer.Produce(kSignals, symbol, line);
-  (void)producer.Poll(0ms);
-  return at;
+  (void)producer.Flush(5s);
+  return NowNs();
 }
 
 [[noreturn]] void Die(const std::string& what, const Status& s) {
