@@ -10,6 +10,7 @@
 #include "torghut/bus/bus_config.h"
 #include "torghut/core/calendar.h"
 #include "torghut/http/server.h"
+#include "torghut/llm/llm_config.h"
 #include "torghut/store/store_config.h"
 #include "torghut/trader/trader_http.h"
 #include "torghut/trader/trader_stack.h"
@@ -31,6 +32,7 @@ int RunTrade() {
   config.store = store::ReadStoreConfig(cfg);
   config.trader = trader::ReadTraderConfig(cfg);
   config.catalog = trading::ReadCatalogConfig(cfg);
+  config.llm = llm::ReadLlmConfig(cfg);
   const broker::AlpacaConfig alpaca = broker::ReadAlpacaConfig(cfg, /*require_keys=*/true);
   const http::ServerConfig http_config = http::ReadServerConfig(cfg);
   if (Status s = cfg.Finish(); !s.ok()) {
@@ -46,7 +48,8 @@ int RunTrade() {
   http::Registry metrics;
   http::Router router;
   stack.AddRoutes(router, metrics, http_config);
-  http::AddStandardEndpoints(router, metrics, [&stack] { return stack.Ready(); }, http_config);
+  http::AddStandardEndpoints(
+      router, metrics, [&stack] { return stack.Ready(); }, http_config);
   http::Server server(http_config, std::move(router), &metrics);
   if (Status s = server.Start(); !s.ok()) return Fail(s);
   const Status run = stack.Run(stop);
@@ -63,7 +66,7 @@ void AddTradeCommand(CLI::App& root, int* exit_code) {
       "Trading loop: TA signals -> strategies -> risk -> broker (Alpaca or `torghut sim serve`), "
       "with reconciliation and the /trading API");
   cmd->footer(std::string("Environment:\n") + trader::kTraderEnvHelp +
-              trading::kTradingSettingsEnvHelp + trading::kCatalogEnvHelp +
+              trading::kTradingSettingsEnvHelp + trading::kCatalogEnvHelp + llm::kLlmEnvHelp +
               broker::kAlpacaBrokerEnvHelp + bus::kBusEnvHelp + store::kStoreEnvHelp +
               "HTTP (/trading/*, /healthz, /readyz, /metrics):\n" + http::kHttpEnvHelp);
   cmd->callback([exit_code] { *exit_code = RunTrade(); });

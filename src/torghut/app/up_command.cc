@@ -18,18 +18,19 @@
 #include "torghut/app/commands.h"
 #include "torghut/app/roles.h"
 #include "torghut/broker/alpaca/config.h"
-#include "torghut/trader/trader_config.h"
-#include "torghut/trading/catalog.h"
-#include "torghut/trader/demo_catalog.h"
 #include "torghut/bus/bus_config.h"
 #include "torghut/core/calendar.h"
 #include "torghut/core/log.h"
 #include "torghut/forwarder/forwarder.h"
 #include "torghut/http/server.h"
+#include "torghut/llm/llm_config.h"
 #include "torghut/processor/ta_service_config.h"
 #include "torghut/sim/market_server.h"
 #include "torghut/store/store_config.h"
 #include "torghut/ta/engine_env.h"
+#include "torghut/trader/demo_catalog.h"
+#include "torghut/trader/trader_config.h"
+#include "torghut/trading/catalog.h"
 
 extern char** environ;
 
@@ -102,7 +103,9 @@ int RunUp(const UpFlags& flags) {
       {"TRADING_MODE", "paper"},
       {"TRADING_SESSION", live ? "regular" : "always"},
       {"TRADING_AUTO_OFFSET_RESET", "earliest"},
-      {"TRADING_STRATEGY_CONFIG_PATH", catalog_path}};
+      {"TRADING_STRATEGY_CONFIG_PATH", catalog_path},
+      // LLM review (off unless LLM_ENABLED=true) asks the simulator's reviewer by default.
+      {"LLM_API_KEY", live ? "" : "sim-llm-key"}};
   ConfigReader cfg(UpEnvironment(forced, defaults));
   const bus::BusConfig bus_config = bus::ReadBusConfig(cfg);
   const store::StoreConfig store_config = store::ReadStoreConfig(cfg);
@@ -114,6 +117,8 @@ int RunUp(const UpFlags& flags) {
   trade_config.store = store_config;
   trade_config.trader = trader::ReadTraderConfig(cfg);
   trade_config.catalog = trading::ReadCatalogConfig(cfg);
+  trade_config.llm = llm::ReadLlmConfig(cfg);
+  const bool llm_url_set = std::getenv("LLM_BASE_URL") != nullptr;
   // Live Alpaca when its keys are set (APCA_API_BASE_URL: Alpaca paper by default); else the
   // simulator's trading API on this process's own port.
   const broker::AlpacaConfig live_alpaca = broker::ReadAlpacaConfig(cfg, /*require_keys=*/live);
@@ -187,6 +192,9 @@ int RunUp(const UpFlags& flags) {
       bus->get(), &*calendar));
   roles.push_back(
       std::make_unique<TaRole>(ta_config, bus->get(), ta_store->get(), &sessions, http_config));
+  if (!live && !llm_url_set) {
+    trade_config.llm_base_url = [&bound] { return "http://" + bound + "/v1"; };
+  }
   if (Status s = trader::WriteDemoCatalogIfMissing(trade_config.catalog.path); !s.ok()) {
     return Fail(s);
   }
@@ -255,9 +263,12 @@ void AddUpCommand(CLI::App& root, int* exit_code) {
       ->capture_default_str();
   up->add_option("--rate", flags->rate, "Simulated trades per second per symbol")
       ->capture_default_str();
-  up->footer(std::string("Environment: as `torghut ws`, `torghut ta`, `torghut trade` and `torghut "
-                         "serve`; BUS, TA_STORE and TRADING_STORE are embedded/sqlite; trading is "
-                         "on (paper) against the simulator unless APCA_API_KEY_ID is set.\n") +
+  up->footer(std::string(
+                 "Environment: as `torghut ws`, `torghut ta`, `torghut trade` and `torghut "
+                 "serve`; BUS, TA_STORE and TRADING_STORE are embedded/sqlite; trading is "
+                 "on (paper) against the simulator unless APCA_API_KEY_ID is set; LLM_ENABLED=true "
+                 "reviews decisions with the simulator's /v1/chat/completions unless "
+                 "LLM_BASE_URL is set.\n") +
              http::kHttpEnvHelp + api::kWebUiEnvHelp);
   up->callback([flags, exit_code] { *exit_code = RunUp(*flags); });
 }

@@ -92,8 +92,18 @@ class PostgresLease final : public TradingLease {
     }
   }
   void Release() override {
+    // Unlocked explicitly before the session ends: a closed connection's backend exits (and drops
+    // its locks) asynchronously, so a standby asking right after could still find it held.
+    if (held_ && conn_ && conn_->is_open()) {
+      try {
+        pqxx::nontransaction n(*conn_);
+        n.exec("SELECT pg_advisory_unlock(" + std::to_string(kAdvisoryKey) + ")");
+      } catch (const std::exception&) {
+        // The session is gone already: so is the lock.
+      }
+    }
     held_ = false;
-    conn_.reset();  // the session ends: the lock goes with it
+    conn_.reset();
   }
   std::string Describe() const override {
     return "postgres advisory lock " + std::to_string(kAdvisoryKey);

@@ -26,8 +26,9 @@ TEST(SqlRewrite, TimeColumnsPerDialect) {
   EXPECT_EQ(RewriteSql(sql, SqlDialect::kSqlite),
             "INSERT INTO t (a, at) VALUES ($1, $2) RETURNING at");
   EXPECT_EQ(RewriteSql(sql, SqlDialect::kPostgres),
-            "INSERT INTO t (a, at) VALUES ($1, (TIMESTAMPTZ 'epoch' + LEAST(GREATEST(($2::bigint), "
-            "-62135596800000), 253402300799999) * INTERVAL '1 millisecond')) RETURNING "
+            "INSERT INTO t (a, at) VALUES ($1, (TIMESTAMPTZ 'epoch' + (CASE WHEN $2::bigint IS "
+            "NULL THEN NULL ELSE LEAST(GREATEST($2::bigint, -62135596800000), 253402300799999) "
+            "END) * INTERVAL '1 millisecond')) RETURNING "
             "(floor(EXTRACT(EPOCH FROM at) * 1000)::bigint)");
 }
 

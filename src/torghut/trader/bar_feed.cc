@@ -13,7 +13,9 @@ BarFeed::BarFeed(bus::Bus* bus, const TraderConfig& config, std::vector<store::B
 }
 
 // The consumer goes first: closing it revokes partitions, which reaches into the members below.
-BarFeed::~BarFeed() { (void)Close(); }
+BarFeed::~BarFeed() {
+  (void)Close();
+}
 
 int BarFeed::TopicIndex(std::string_view topic) const {
   return topic == config_.microbars_topic ? 0 : topic == config_.signals_topic ? 1 : -1;

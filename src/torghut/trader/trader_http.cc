@@ -15,7 +15,51 @@ using nlohmann::json;
 json Time(int64_t ms) {
   return ms > 0 ? json(FormatRfc3339(Timestamp::FromMillis(ms), FracDigits::kMillis)) : json();
 }
-json Dec(const std::optional<Decimal>& d) { return d ? json(d->ToString()) : json(); }
+json Dec(const std::optional<Decimal>& d) {
+  return d ? json(d->ToString()) : json();
+}
+
+// The review counters of SPEC §7 (zero while LLM review is off).
+void AddLlmMetrics(const llm::LlmReviewer* reviewer, json* m) {
+  const llm::LlmStats s = reviewer ? reviewer->Stats() : llm::LlmStats{};
+  (*m)["llm_requests_total"] = s.requests;
+  (*m)["llm_approve_total"] = s.approve;
+  (*m)["llm_veto_total"] = s.veto;
+  (*m)["llm_adjust_total"] = s.adjust;
+  (*m)["llm_error_total"] = s.errors;
+  (*m)["llm_circuit_open_total"] = s.circuit.opened_total;
+  (*m)["llm_circuit_skipped_total"] = s.circuit_skips;
+  (*m)["llm_shadow_total"] = s.shadow;
+  (*m)["llm_prompt_tokens_total"] = s.prompt_tokens;
+  (*m)["llm_completion_tokens_total"] = s.completion_tokens;
+  (*m)["llm_latency_ms"] = s.last_latency_ms;
+}
+
+// /trading/status.llm: the switches and the circuit as the runbook reads them.
+json LlmStatusJson(const llm::LlmReviewer* reviewer) {
+  if (reviewer == nullptr) {
+    return {{"enabled", false},
+            {"shadow_mode", false},
+            {"fail_mode", "veto"},
+            {"circuit",
+             {{"state", "closed"},
+              {"open", false},
+              {"open_until", json()},
+              {"recent_error_count", 0},
+              {"last_error", json()}}}};
+  }
+  const llm::LlmStats s = reviewer->Stats();
+  return {{"enabled", true},
+          {"shadow_mode", s.shadow_mode},
+          {"fail_mode", llm::ToString(s.fail_mode)},
+          {"errors_by_kind", s.errors_by_kind},
+          {"circuit",
+           {{"state", llm::ToString(s.circuit.state)},
+            {"open", s.circuit.open},
+            {"open_until", s.circuit.open_until_ms ? Time(s.circuit.open_until_ms) : json()},
+            {"recent_error_count", s.circuit.recent_error_count},
+            {"last_error", s.circuit.last_error.empty() ? json() : json(s.circuit.last_error)}}}};
+}
 
 json MetricsJson(const TraderReport& r) {
   return {{"decisions_total", r.decisions_total},
@@ -31,15 +75,7 @@ json MetricsJson(const TraderReport& r) {
           {"bars_total", r.bars},
           {"store_failures_total", r.store_failures_total},
           {"broker_latency_ms", r.broker_latency_ms},
-          {"rejections_by_reason", r.rejections},
-          // The LLM counters of SPEC §7: zero until review is enabled.
-          {"llm_requests_total", 0},
-          {"llm_approve_total", 0},
-          {"llm_veto_total", 0},
-          {"llm_adjust_total", 0},
-          {"llm_error_total", 0},
-          {"llm_circuit_open_total", 0},
-          {"llm_shadow_total", 0}};
+          {"rejections_by_reason", r.rejections}};
 }
 
 json CatalogJson(const trading::CatalogStatus& c) {
@@ -55,7 +91,8 @@ struct ListQuery {
 std::optional<http::Response> ParseList(const http::Request& r, ListQuery* q) {
   if (auto s = r.Query("symbol"); s && !s->empty()) {
     q->symbol = std::string(*s);
-    if (Status v = ValidateSymbol(q->symbol); !v.ok()) return http::Response::Error(400, v.message());
+    if (Status v = ValidateSymbol(q->symbol); !v.ok())
+      return http::Response::Error(400, v.message());
   }
   if (auto s = r.Query("since"); s && !s->empty()) {
     Result<Timestamp> t = ParseTimeArg(*s);
@@ -93,6 +130,11 @@ json DecisionJson(const trading::Decision& d, const std::optional<trading::Execu
                               {"confidence", Dec(l.confidence)},
                               {"rationale", l.rationale},
                               {"risk_flags", l.risk_flags},
+                              {"model", l.model},
+                              {"prompt_tokens", l.prompt_tokens},
+                              {"completion_tokens", l.completion_tokens},
+                              {"latency_ms", l.latency_ms},
+                              {"adjusted_qty", Dec(l.adjusted_qty)},
                               {"error", l.error ? json(*l.error) : json()}};
   }
   return {{"id", d.decision_hash},
@@ -166,25 +208,21 @@ void AddTraderRoutes(http::Router& router, http::Registry& metrics, TraderHttpPa
               {"strategies", r.strategies},
               {"catalog", CatalogJson(r.catalog)},
               {"metrics", MetricsJson(r)},
-              {"llm",
-               {{"enabled", false},
-                {"shadow_mode", false},
-                {"fail_mode", "veto"},
-                {"circuit",
-                 {{"state", "closed"},
-                  {"open", false},
-                  {"open_until", json()},
-                  {"recent_error_count", 0}}}}}};
+              {"llm", LlmStatusJson(parts.llm)}};
+    AddLlmMetrics(parts.llm, &j["metrics"]);
     return http::Response::Json(200, j.dump());
   });
   router.Get("/trading/metrics", [parts](const http::Request&) {
-    return http::Response::Json(200, json{{"metrics", MetricsJson(parts.service->Report())}}.dump());
+    json m = MetricsJson(parts.service->Report());
+    AddLlmMetrics(parts.llm, &m);
+    return http::Response::Json(200, json{{"metrics", std::move(m)}}.dump());
   });
   router.Get("/trading/decisions", [parts, store_mu, &config](const http::Request& r) {
     ListQuery q;
     if (auto bad = ParseList(r, &q)) return *bad;
     std::lock_guard lock(*store_mu);
-    Result<std::vector<trading::Decision>> ds = parts.store->ListDecisions(q.symbol, q.since, q.limit);
+    Result<std::vector<trading::Decision>> ds =
+        parts.store->ListDecisions(q.symbol, q.since, q.limit);
     if (!ds.ok()) return http::Response::Error(503, "trading store: " + ds.status().message());
     json out = json::array();
     for (const trading::Decision& d : *ds) {
@@ -220,12 +258,13 @@ void AddTraderRoutes(http::Router& router, http::Registry& metrics, TraderHttpPa
     const Status broker_status = parts.probe_broker ? parts.probe_broker() : Status::Ok();
     const bool scheduler_ok = r.state == "active" || r.state == "standby";
     const bool ok = scheduler_ok && store_status.ok() && bus_status.ok() && broker_status.ok();
-    json j = {{"status", ok ? "ok" : "degraded"},
-              {"scheduler",
-               {{"ok", scheduler_ok},
-                {"detail", r.state + (r.last_error.empty() ? "" : "; " + r.last_error)}}},
-              {"dependencies",
-               {{"store", dep(store_status)}, {"bus", dep(bus_status)}, {"broker", dep(broker_status)}}}};
+    json j = {
+        {"status", ok ? "ok" : "degraded"},
+        {"scheduler",
+         {{"ok", scheduler_ok},
+          {"detail", r.state + (r.last_error.empty() ? "" : "; " + r.last_error)}}},
+        {"dependencies",
+         {{"store", dep(store_status)}, {"bus", dep(bus_status)}, {"broker", dep(broker_status)}}}};
     return http::Response::Json(ok ? 200 : 503, j.dump());
   });
   const std::string token = http_config.admin_token;
@@ -236,30 +275,36 @@ void AddTraderRoutes(http::Router& router, http::Registry& metrics, TraderHttpPa
     parts.control->SetKillSwitch(*on);
     return http::Response::Json(200, json{{"ok", true}, {"kill_switch", *on}}.dump());
   });
-  router.AddPrefix("POST", "/trading/strategies/", [parts, token, store_mu](const http::Request& r) {
-    if (auto denied = http::RequireAdmin(r, token)) return *denied;
-    const std::string name = r.path.substr(std::string("/trading/strategies/").size());
-    const std::optional<bool> enabled = BoolField(r.body, "enabled");
-    if (name.empty() || !enabled) {
-      return http::Response::Error(400, "POST /trading/strategies/NAME with {\"enabled\": bool}");
-    }
-    Status s;
-    {
-      std::lock_guard lock(*store_mu);
-      s = parts.store->SetStrategyEnabled(name, *enabled, parts.clock->NowMillis());
-    }
-    if (s.code() == StatusCode::kNotFound) return http::Response::Error(404, s.message());
-    if (!s.ok()) return http::Response::Error(503, "trading store: " + s.message());
-    parts.control->RequestStrategyReload();
-    return http::Response::Json(200, json{{"ok", true}, {"name", name}, {"enabled", *enabled}}.dump());
-  }, "/trading/strategies/*");
+  router.AddPrefix(
+      "POST", "/trading/strategies/",
+      [parts, token, store_mu](const http::Request& r) {
+        if (auto denied = http::RequireAdmin(r, token)) return *denied;
+        const std::string name = r.path.substr(std::string("/trading/strategies/").size());
+        const std::optional<bool> enabled = BoolField(r.body, "enabled");
+        if (name.empty() || !enabled) {
+          return http::Response::Error(400,
+                                       "POST /trading/strategies/NAME with {\"enabled\": bool}");
+        }
+        Status s;
+        {
+          std::lock_guard lock(*store_mu);
+          s = parts.store->SetStrategyEnabled(name, *enabled, parts.clock->NowMillis());
+        }
+        if (s.code() == StatusCode::kNotFound) return http::Response::Error(404, s.message());
+        if (!s.ok()) return http::Response::Error(503, "trading store: " + s.message());
+        parts.control->RequestStrategyReload();
+        return http::Response::Json(
+            200, json{{"ok", true}, {"name", name}, {"enabled", *enabled}}.dump());
+      },
+      "/trading/strategies/*");
 
   metrics.AddCollector([parts](http::SampleWriter& w) {
     const TraderReport r = parts.service->Report();
     w.Gauge("torghut_trading_active", "1 while this trader holds the lease and trades", {},
             r.role == "active" ? 1 : 0);
     w.Gauge("torghut_trading_ready", "1 while ready", {}, r.ready ? 1 : 0);
-    w.Gauge("torghut_trading_kill_switch", "1 while the kill switch is on", {}, r.kill_switch ? 1 : 0);
+    w.Gauge("torghut_trading_kill_switch", "1 while the kill switch is on", {},
+            r.kill_switch ? 1 : 0);
     w.Counter("torghut_trading_decisions_total", "Decisions by status", {{"status", "planned"}},
               static_cast<double>(r.decisions_planned));
     w.Counter("torghut_trading_decisions_total", "Decisions by status", {{"status", "rejected"}},
@@ -281,7 +326,28 @@ void AddTraderRoutes(http::Router& router, http::Registry& metrics, TraderHttpPa
     w.Counter("torghut_trading_reconcile_drift_total",
               "Corrections reconciliation made that the stream had not", {},
               static_cast<double>(r.reconcile_drift_total));
-    w.Counter("torghut_trading_fills_total", "Fills recorded", {}, static_cast<double>(r.fills_total));
+    w.Counter("torghut_trading_fills_total", "Fills recorded", {},
+              static_cast<double>(r.fills_total));
+    if (parts.llm != nullptr) {
+      const llm::LlmStats l = parts.llm->Stats();
+      for (const auto& [verdict, n] :
+           std::vector<std::pair<const char*, int64_t>>{{"approve", l.approve},
+                                                        {"veto", l.veto},
+                                                        {"adjust", l.adjust},
+                                                        {"error", l.errors},
+                                                        {"skipped", l.circuit_skips}}) {
+        w.Counter("torghut_llm_requests_total", "LLM reviews by verdict", {{"verdict", verdict}},
+                  static_cast<double>(n));
+      }
+      for (const auto& [kind, n] : l.errors_by_kind) {
+        w.Counter("torghut_llm_errors_total", "LLM review failures by kind", {{"kind", kind}},
+                  static_cast<double>(n));
+      }
+      w.Gauge("torghut_llm_circuit_open", "1 while the LLM circuit is open", {},
+              l.circuit.open ? 1 : 0);
+      w.Gauge("torghut_llm_latency_ms", "The last LLM review call's time", {},
+              static_cast<double>(l.last_latency_ms));
+    }
   });
 }
 

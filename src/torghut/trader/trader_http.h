@@ -23,6 +23,7 @@
 #include "torghut/http/metrics.h"
 #include "torghut/http/router.h"
 #include "torghut/http/server.h"
+#include "torghut/llm/llm_reviewer.h"
 #include "torghut/store/trading_store.h"
 #include "torghut/trader/trader_service.h"
 
@@ -38,6 +39,7 @@ struct TraderHttpParts {
   std::function<Status()> probe_broker;
   const TraderConfig* config = nullptr;
   const Clock* clock = nullptr;
+  const llm::LlmReviewer* llm = nullptr;  // nullptr: LLM review off
 };
 
 // Adds the routes above and the trading metrics. Everything in `parts` must outlive the router.

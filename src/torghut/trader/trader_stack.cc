@@ -3,16 +3,43 @@
 #include "torghut/broker/alpaca/alpaca_broker.h"
 #include "torghut/broker/alpaca/trade_updates.h"
 #include "torghut/core/log.h"
+#include "torghut/llm/prompts.h"
 #include "torghut/trader/trader_http.h"
 
 namespace torghut::trader {
 
-TraderStack::TraderStack(TraderStackConfig config, bus::Bus* bus,
-                         const TradingCalendar* calendar,
+TraderStack::TraderStack(TraderStackConfig config, bus::Bus* bus, const TradingCalendar* calendar,
                          std::function<broker::AlpacaConfig()> alpaca)
     : config_(std::move(config)), bus_(bus), calendar_(calendar), alpaca_(std::move(alpaca)) {}
 
 TraderStack::~TraderStack() = default;
+
+namespace {
+
+// The chat client made at the first review, when the base URL is known (see llm_base_url).
+class DeferredChat final : public llm::ChatModel {
+ public:
+  DeferredChat(llm::LlmConfig config, std::function<std::string()> base_url)
+      : config_(std::move(config)), base_url_(std::move(base_url)) {}
+  std::string_view model() const override { return config_.model; }
+  Result<llm::ChatReply> Complete(const llm::ChatRequest& r, std::string* body) override {
+    if (!client_) {
+      llm::LlmConfig c = config_;
+      if (base_url_) {
+        if (std::string url = base_url_(); !url.empty()) c.base_url = url;
+      }
+      client_ = std::make_unique<llm::OpenAiChatClient>(c);
+    }
+    return client_->Complete(r, body);
+  }
+
+ private:
+  llm::LlmConfig config_;
+  std::function<std::string()> base_url_;
+  std::unique_ptr<llm::OpenAiChatClient> client_;
+};
+
+}  // namespace
 
 Status TraderStack::Open() {
   TORGHUT_ASSIGN_OR_RETURN(store_, store::OpenTradingStore(config_.store));
@@ -31,6 +58,13 @@ Status TraderStack::Open() {
   parts.calendar = calendar_;
   parts.clock = &SystemClock();
   parts.catalog = catalog_.get();
+  if (config_.llm.enabled) {
+    TORGHUT_RETURN_IF_ERROR(llm::SystemPrompt(config_.llm.prompt_version).status());
+    chat_ = std::make_unique<DeferredChat>(config_.llm, config_.llm_base_url);
+    reviewer_ = std::make_unique<llm::LlmReviewer>(config_.llm, config_.trader.settings.mode,
+                                                   chat_.get(), &SystemClock());
+    parts.reviewer = reviewer_.get();
+  }
   service_ = std::make_unique<TraderService>(config_.trader, parts);
   return Status::Ok();
 }
@@ -55,6 +89,7 @@ void TraderStack::AddRoutes(http::Router& router, http::Registry& metrics,
   parts.probe_broker = [this] { return ProbeBroker(); };
   parts.config = &config_.trader;
   parts.clock = &SystemClock();
+  parts.llm = reviewer_.get();
   AddTraderRoutes(router, metrics, parts, http_config);
 }
 
@@ -70,8 +105,8 @@ Status TraderStack::Run(const std::atomic<bool>& stop) {
     o.secret_key = alpaca.secret_key;
     o.ca_file = alpaca.ca_file;
     updates = [o](const std::atomic<bool>& stop_updates,
-                              std::function<void(const broker::TradeUpdate&)> on_update,
-                              std::function<void(bool)> on_connected) {
+                  std::function<void(const broker::TradeUpdate&)> on_update,
+                  std::function<void(bool)> on_connected) {
       broker::TradeUpdatesHooks hooks;
       hooks.on_update = std::move(on_update);
       hooks.on_connected = [on_connected] { on_connected(true); };
@@ -92,6 +127,8 @@ Status TraderStack::Run(const std::atomic<bool>& stop) {
   return service_->Run(stop);
 }
 
-http::Readiness TraderStack::Ready() const { return TraderReadiness(service_->Report()); }
+http::Readiness TraderStack::Ready() const {
+  return TraderReadiness(service_->Report());
+}
 
 }  // namespace torghut::trader

@@ -22,6 +22,9 @@
 #include "torghut/http/metrics.h"
 #include "torghut/http/router.h"
 #include "torghut/http/server.h"
+#include "torghut/llm/chat_client.h"
+#include "torghut/llm/llm_config.h"
+#include "torghut/llm/llm_reviewer.h"
 #include "torghut/store/lease.h"
 #include "torghut/store/store_config.h"
 #include "torghut/trader/trader_service.h"
@@ -33,6 +36,10 @@ struct TraderStackConfig {
   TraderConfig trader;
   store::StoreConfig store;
   trading::CatalogConfig catalog;
+  llm::LlmConfig llm;  // LLM_*: when enabled, every decision is reviewed before risk
+  // Asked for the LLM base URL when the first review is made ("" = llm.base_url): `up` points
+  // it at its own simulator's reviewer once its port is bound.
+  std::function<std::string()> llm_base_url;
 };
 
 class TraderStack {
@@ -63,6 +70,8 @@ class TraderStack {
   std::unique_ptr<TraderService> service_;
   std::mutex probe_mu_;
   std::unique_ptr<broker::Broker> probe_;  // the HTTP side's own client
+  std::unique_ptr<llm::ChatModel> chat_;
+  std::unique_ptr<llm::LlmReviewer> reviewer_;
 };
 
 }  // namespace torghut::trader

@@ -31,9 +31,10 @@ std::string RewriteSql(std::string_view sql, SqlDialect dialect) {
     } else if (op == "ts") {
       // Clamped to years 1..9999: Postgres has no timestamp for every int64 (an interval of
       // INT64_MAX ms is out of range), and a caller may mean "forever" by INT64_MIN/INT64_MAX.
+      // NULL stays NULL (GREATEST and LEAST would skip it).
       out += fmt::format(
-          "(TIMESTAMPTZ 'epoch' + LEAST(GREATEST(({}::bigint), {}), {}) * "
-          "INTERVAL '1 millisecond')",
+          "(TIMESTAMPTZ 'epoch' + (CASE WHEN {0}::bigint IS NULL THEN NULL ELSE "
+          "LEAST(GREATEST({0}::bigint, {1}), {2}) END) * INTERVAL '1 millisecond')",
           arg, kMinPostgresMillis, kMaxPostgresMillis);
     } else {
       out += fmt::format("(floor(EXTRACT(EPOCH FROM {}) * 1000)::bigint)", arg);

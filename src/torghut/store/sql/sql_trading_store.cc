@@ -378,8 +378,7 @@ class SqlTradingStore final : public TradingStore {
           "decision '{}' needs a decision_hash and a client_order_id (ClientOrderIdFor(hash))",
           d.decision_hash));
     }
-    TORGHUT_ASSIGN_OR_RETURN(
-        SqlRows rows,
+    Result<SqlRows> rows =
         Query("INSERT INTO trade_decisions (decision_hash, client_order_id, strategy_name, "
               "symbol, timeframe, signal_event_ts, action, qty, order_type, time_in_force, "
               "limit_price, reference_price, status, reasons, inputs_json, rationale, "
@@ -390,8 +389,17 @@ class SqlTradingStore final : public TradingStore {
                Text(d.symbol), Enum(d.timeframe), Int(d.signal_event_ts), Enum(d.action),
                Dec(d.qty), Enum(d.order_type), Enum(d.time_in_force), Dec(d.limit_price),
                Dec(d.reference_price), Enum(d.status), Text(EncodeList(d.risk_reasons)),
-               Text(d.inputs_json), Text(d.rationale), Int(d.created_at), Int(d.updated_at)}));
-    return !rows.empty();
+               Text(d.inputs_json), Text(d.rationale), Int(d.created_at), Int(d.updated_at)});
+    if (rows.ok()) return !rows->empty();
+    if (rows.status().code() == StatusCode::kAlreadyExists) {
+      // Two writers storing the same decision at once: Postgres may meet the other's row in the
+      // client_order_id index before the decision_hash one that ON CONFLICT names, and fail
+      // instead of doing nothing. The same decision stored is "not inserted"; another decision
+      // holding this client order id is the error it says.
+      Result<std::optional<Decision>> stored = GetDecision(d.decision_hash);
+      if (stored.ok() && stored->has_value()) return false;
+    }
+    return rows.status();
   }
 
   Status UpdateDecision(std::string_view hash, DecisionStatus status,
