@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "torghut/core/time.h"
+#include "torghut/trading/record_json.h"
 #include "torghut/trading/settings.h"
 
 namespace torghut::trader {
@@ -12,10 +13,11 @@ namespace {
 
 using nlohmann::json;
 
+using trading::DecisionJson;
+using trading::ExecutionJson;
 json Time(int64_t ms) {
-  return ms > 0 ? json(FormatRfc3339(Timestamp::FromMillis(ms), FracDigits::kMillis)) : json();
+  return trading::TimeJson(ms);
 }
-json Dec(const std::optional<Decimal>& d) { return d ? json(d->ToString()) : json(); }
 
 json MetricsJson(const TraderReport& r) {
   return {{"decisions_total", r.decisions_total},
@@ -55,7 +57,8 @@ struct ListQuery {
 std::optional<http::Response> ParseList(const http::Request& r, ListQuery* q) {
   if (auto s = r.Query("symbol"); s && !s->empty()) {
     q->symbol = std::string(*s);
-    if (Status v = ValidateSymbol(q->symbol); !v.ok()) return http::Response::Error(400, v.message());
+    if (Status v = ValidateSymbol(q->symbol); !v.ok())
+      return http::Response::Error(400, v.message());
   }
   if (auto s = r.Query("since"); s && !s->empty()) {
     Result<Timestamp> t = ParseTimeArg(*s);
@@ -72,56 +75,6 @@ std::optional<http::Response> ParseList(const http::Request& r, ListQuery* q) {
     q->limit = v;
   }
   return std::nullopt;
-}
-
-json DecisionJson(const trading::Decision& d, const std::optional<trading::Execution>& e,
-                  const std::vector<trading::LlmReview>& reviews, const std::string& label) {
-  json decision = {{"action", trading::ToString(d.action)},
-                   {"qty", d.qty.ToString()},
-                   {"order_type", trading::ToString(d.order_type)},
-                   {"time_in_force", trading::ToString(d.time_in_force)},
-                   {"limit_price", Dec(d.limit_price)},
-                   {"reference_price", Dec(d.reference_price)},
-                   {"event_ts", Time(d.signal_event_ts)},
-                   {"decision_hash", d.decision_hash},
-                   {"client_order_id", d.client_order_id},
-                   {"risk_reasons", d.risk_reasons},
-                   {"inputs", json::parse(d.inputs_json, nullptr, false)}};
-  if (!reviews.empty()) {
-    const trading::LlmReview& l = reviews.back();
-    decision["llm_review"] = {{"verdict", trading::ToString(l.verdict)},
-                              {"confidence", Dec(l.confidence)},
-                              {"rationale", l.rationale},
-                              {"risk_flags", l.risk_flags},
-                              {"error", l.error ? json(*l.error) : json()}};
-  }
-  return {{"id", d.decision_hash},
-          {"strategy_id", d.strategy_name},
-          {"symbol", d.symbol},
-          {"timeframe", trading::ToString(d.timeframe)},
-          {"status", trading::ToString(d.status)},
-          {"rationale", d.rationale},
-          {"decision", decision},
-          {"created_at", Time(d.created_at)},
-          {"executed_at", e ? Time(e->submitted_at) : json()},
-          {"alpaca_account_label", label}};
-}
-
-json ExecutionJson(const trading::Execution& e) {
-  return {{"id", e.client_order_id},
-          {"trade_decision_id", e.decision_hash},
-          {"symbol", e.symbol},
-          {"side", trading::ToString(e.side)},
-          {"order_type", trading::ToString(e.order_type)},
-          {"time_in_force", trading::ToString(e.time_in_force)},
-          {"submitted_qty", e.submitted_qty.ToString()},
-          {"filled_qty", e.filled_qty.ToString()},
-          {"avg_fill_price", Dec(e.avg_fill_price)},
-          {"status", trading::ToString(e.status)},
-          {"created_at", Time(e.submitted_at)},
-          {"last_update_at", Time(e.updated_at)},
-          {"alpaca_order_id", e.broker_order_id ? json(*e.broker_order_id) : json()},
-          {"client_order_id", e.client_order_id}};
 }
 
 std::optional<bool> BoolField(const std::string& body, const char* key) {
@@ -178,13 +131,15 @@ void AddTraderRoutes(http::Router& router, http::Registry& metrics, TraderHttpPa
     return http::Response::Json(200, j.dump());
   });
   router.Get("/trading/metrics", [parts](const http::Request&) {
-    return http::Response::Json(200, json{{"metrics", MetricsJson(parts.service->Report())}}.dump());
+    return http::Response::Json(200,
+                                json{{"metrics", MetricsJson(parts.service->Report())}}.dump());
   });
   router.Get("/trading/decisions", [parts, store_mu, &config](const http::Request& r) {
     ListQuery q;
     if (auto bad = ParseList(r, &q)) return *bad;
     std::lock_guard lock(*store_mu);
-    Result<std::vector<trading::Decision>> ds = parts.store->ListDecisions(q.symbol, q.since, q.limit);
+    Result<std::vector<trading::Decision>> ds =
+        parts.store->ListDecisions(q.symbol, q.since, q.limit);
     if (!ds.ok()) return http::Response::Error(503, "trading store: " + ds.status().message());
     json out = json::array();
     for (const trading::Decision& d : *ds) {
@@ -220,12 +175,13 @@ void AddTraderRoutes(http::Router& router, http::Registry& metrics, TraderHttpPa
     const Status broker_status = parts.probe_broker ? parts.probe_broker() : Status::Ok();
     const bool scheduler_ok = r.state == "active" || r.state == "standby";
     const bool ok = scheduler_ok && store_status.ok() && bus_status.ok() && broker_status.ok();
-    json j = {{"status", ok ? "ok" : "degraded"},
-              {"scheduler",
-               {{"ok", scheduler_ok},
-                {"detail", r.state + (r.last_error.empty() ? "" : "; " + r.last_error)}}},
-              {"dependencies",
-               {{"store", dep(store_status)}, {"bus", dep(bus_status)}, {"broker", dep(broker_status)}}}};
+    json j = {
+        {"status", ok ? "ok" : "degraded"},
+        {"scheduler",
+         {{"ok", scheduler_ok},
+          {"detail", r.state + (r.last_error.empty() ? "" : "; " + r.last_error)}}},
+        {"dependencies",
+         {{"store", dep(store_status)}, {"bus", dep(bus_status)}, {"broker", dep(broker_status)}}}};
     return http::Response::Json(ok ? 200 : 503, j.dump());
   });
   const std::string token = http_config.admin_token;
@@ -236,30 +192,36 @@ void AddTraderRoutes(http::Router& router, http::Registry& metrics, TraderHttpPa
     parts.control->SetKillSwitch(*on);
     return http::Response::Json(200, json{{"ok", true}, {"kill_switch", *on}}.dump());
   });
-  router.AddPrefix("POST", "/trading/strategies/", [parts, token, store_mu](const http::Request& r) {
-    if (auto denied = http::RequireAdmin(r, token)) return *denied;
-    const std::string name = r.path.substr(std::string("/trading/strategies/").size());
-    const std::optional<bool> enabled = BoolField(r.body, "enabled");
-    if (name.empty() || !enabled) {
-      return http::Response::Error(400, "POST /trading/strategies/NAME with {\"enabled\": bool}");
-    }
-    Status s;
-    {
-      std::lock_guard lock(*store_mu);
-      s = parts.store->SetStrategyEnabled(name, *enabled, parts.clock->NowMillis());
-    }
-    if (s.code() == StatusCode::kNotFound) return http::Response::Error(404, s.message());
-    if (!s.ok()) return http::Response::Error(503, "trading store: " + s.message());
-    parts.control->RequestStrategyReload();
-    return http::Response::Json(200, json{{"ok", true}, {"name", name}, {"enabled", *enabled}}.dump());
-  }, "/trading/strategies/*");
+  router.AddPrefix(
+      "POST", "/trading/strategies/",
+      [parts, token, store_mu](const http::Request& r) {
+        if (auto denied = http::RequireAdmin(r, token)) return *denied;
+        const std::string name = r.path.substr(std::string("/trading/strategies/").size());
+        const std::optional<bool> enabled = BoolField(r.body, "enabled");
+        if (name.empty() || !enabled) {
+          return http::Response::Error(400,
+                                       "POST /trading/strategies/NAME with {\"enabled\": bool}");
+        }
+        Status s;
+        {
+          std::lock_guard lock(*store_mu);
+          s = parts.store->SetStrategyEnabled(name, *enabled, parts.clock->NowMillis());
+        }
+        if (s.code() == StatusCode::kNotFound) return http::Response::Error(404, s.message());
+        if (!s.ok()) return http::Response::Error(503, "trading store: " + s.message());
+        parts.control->RequestStrategyReload();
+        return http::Response::Json(
+            200, json{{"ok", true}, {"name", name}, {"enabled", *enabled}}.dump());
+      },
+      "/trading/strategies/*");
 
   metrics.AddCollector([parts](http::SampleWriter& w) {
     const TraderReport r = parts.service->Report();
     w.Gauge("torghut_trading_active", "1 while this trader holds the lease and trades", {},
             r.role == "active" ? 1 : 0);
     w.Gauge("torghut_trading_ready", "1 while ready", {}, r.ready ? 1 : 0);
-    w.Gauge("torghut_trading_kill_switch", "1 while the kill switch is on", {}, r.kill_switch ? 1 : 0);
+    w.Gauge("torghut_trading_kill_switch", "1 while the kill switch is on", {},
+            r.kill_switch ? 1 : 0);
     w.Counter("torghut_trading_decisions_total", "Decisions by status", {{"status", "planned"}},
               static_cast<double>(r.decisions_planned));
     w.Counter("torghut_trading_decisions_total", "Decisions by status", {{"status", "rejected"}},
@@ -281,7 +243,8 @@ void AddTraderRoutes(http::Router& router, http::Registry& metrics, TraderHttpPa
     w.Counter("torghut_trading_reconcile_drift_total",
               "Corrections reconciliation made that the stream had not", {},
               static_cast<double>(r.reconcile_drift_total));
-    w.Counter("torghut_trading_fills_total", "Fills recorded", {}, static_cast<double>(r.fills_total));
+    w.Counter("torghut_trading_fills_total", "Fills recorded", {},
+              static_cast<double>(r.fills_total));
   });
 }
 
