@@ -211,6 +211,13 @@ Status Register(http::Router& router, std::unique_ptr<ConnectionPool> pool, cons
 
 }  // namespace
 
+TradingReadApiOptions ReadTradingReadApiOptions(ConfigReader& cfg) {
+  TradingReadApiOptions o;
+  o.account_label = cfg.String("TRADING_ACCOUNT_LABEL", o.account_label);
+  o.allow_shorts = cfg.Bool("TRADING_ALLOW_SHORTS", o.allow_shorts);
+  return o;
+}
+
 Status AddTradingReadApi(http::Router& router, store::TradingStore* store, const Clock* clock,
                          const TradingReadApiOptions& options) {
   return Register(

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "torghut/core/clock.h"
+#include "torghut/core/config.h"
 #include "torghut/core/status.h"
 #include "torghut/http/router.h"
 #include "torghut/store/trading_store.h"
@@ -49,6 +50,17 @@ struct TradingReadApiOptions {
   std::string account_label = "paper";  // TRADING_ACCOUNT_LABEL: the equity's alpacaAccountLabel
   bool allow_shorts = false;            // TRADING_ALLOW_SHORTS: P&L books shorts as the trader
 };
+
+// TRADING_ACCOUNT_LABEL ("paper") and TRADING_ALLOW_SHORTS (false), as `torghut trade` reads them.
+TradingReadApiOptions ReadTradingReadApiOptions(ConfigReader& cfg);
+
+// For `serve --help`: when the trading page's API is on, and what it reads.
+inline constexpr char kTradingReadApiEnvHelp[] =
+    "  TRADING_STORE            when set (even to sqlite), `serve` serves the trading page's API\n"
+    "                           (/api/torghut/trading/*) from that store; unset: those routes\n"
+    "                           answer 503 {\"ok\":false,\"disabled\":true}\n"
+    "  TRADING_ACCOUNT_LABEL    the account's label in the equity series (default paper)\n"
+    "  TRADING_ALLOW_SHORTS     book sells beyond the position as shorts in P&L (default false)\n";
 
 // One connection; `store` and `clock` must outlive the router. Fails only when the
 // America/New_York zone cannot be read from the tz database.

@@ -14,13 +14,11 @@
 
 #include "torghut/api/ta_live_feed.h"
 #include "torghut/api/ta_read_api.h"
+#include "torghut/api/trading_read_api.h"
 #include "torghut/api/web_ui.h"
 #include "torghut/app/commands.h"
 #include "torghut/app/roles.h"
 #include "torghut/broker/alpaca/config.h"
-#include "torghut/trader/trader_config.h"
-#include "torghut/trading/catalog.h"
-#include "torghut/trader/demo_catalog.h"
 #include "torghut/bus/bus_config.h"
 #include "torghut/core/calendar.h"
 #include "torghut/core/log.h"
@@ -30,6 +28,9 @@
 #include "torghut/sim/market_server.h"
 #include "torghut/store/store_config.h"
 #include "torghut/ta/engine_env.h"
+#include "torghut/trader/demo_catalog.h"
+#include "torghut/trader/trader_config.h"
+#include "torghut/trading/catalog.h"
 
 extern char** environ;
 
@@ -164,6 +165,24 @@ int RunUp(const UpFlags& flags) {
     market->Register(router);
   }
   api::AddTaReadApi(router, std::move(*api_stores), &SystemClock());
+  {
+    // The trading page reads the trader's own store (one connection per HTTP thread), with the
+    // trader's account label and shorts setting.
+    std::vector<std::unique_ptr<store::TradingStore>> trading_stores;
+    for (int i = 0; i < http_config.threads; ++i) {
+      auto t = store::OpenTradingStore(store_config);
+      if (!t.ok()) return Fail(t.status());
+      trading_stores.push_back(std::move(*t));
+    }
+    api::TradingReadApiOptions trading_options;
+    trading_options.account_label = trade_config.trader.account_label;
+    trading_options.allow_shorts = trade_config.trader.settings.allow_shorts;
+    if (Status s = api::AddTradingReadApi(router, std::move(trading_stores), &SystemClock(),
+                                          trading_options);
+        !s.ok()) {
+      return Fail(s);
+    }
+  }
   auto live_store = store::OpenTaStore(store_config);
   if (!live_store.ok()) return Fail(live_store.status());
   api::TaLiveFeed live_feed(std::move(*live_store));
