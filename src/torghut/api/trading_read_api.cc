@@ -33,9 +33,11 @@ http::Response StoreError(const Status& s) {
   return http::Response::Error(503, "trading store unavailable: " + s.message());
 }
 
+// Stored text (rationales, reasons) is UTF-8 as written; a byte that is not is replaced rather
+// than failing the response.
 http::Response Ok(json body) {
   body["ok"] = true;
-  return http::Response::Json(200, body.dump());
+  return http::Response::Json(200, body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 // The parameters every day-bounded route shares, validated before the store is asked.

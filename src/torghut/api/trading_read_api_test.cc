@@ -329,6 +329,22 @@ TEST_P(TradingReadApiTest, DecisionsOfTheDayNewestFirstByStatusAndLimit) {
   EXPECT_EQ(GetOk("decisions", "day=2026-03-10")["items"].size(), 11u + 3u);  // + g1, g2, rb
 }
 
+TEST_P(TradingReadApiTest, TextThatIsNotUtf8IsReplacedNotAFailure) {
+  if (pg()) GTEST_SKIP() << "Postgres refuses to store text that is not UTF-8";
+  store::Decision d =
+      store::testing_support::MakeDecision("h-bytes", "AAPL", Ms("2026-03-10T12:00:00Z"));
+  d.strategy_name = "alpha";
+  d.rationale = "close \xff\xfe below the band";
+  d.inputs_json = "not json";
+  ASSERT_TRUE(store_->InsertDecision(d).ok());
+  const json j = GetOk("decisions", "day=2026-03-10&strategy=alpha");
+  ASSERT_FALSE(j["items"].empty());
+  const json& item = j["items"].back();  // the oldest: 12:00
+  EXPECT_EQ(item["id"], "h-bytes");
+  EXPECT_EQ(item["rationale"], "close \xEF\xBF\xBD\xEF\xBF\xBD below the band");  // U+FFFD ×2
+  EXPECT_TRUE(item["decision"]["inputs"].is_null());
+}
+
 TEST_P(TradingReadApiTest, ExecutionsOfTheDayNewestFirstWithTheirStrategy) {
   const json filled = GetOk("executions", "day=2026-03-10&strategy=alpha&status=filled");
   std::vector<std::string> expected;

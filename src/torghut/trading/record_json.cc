@@ -14,6 +14,15 @@ json DecimalJson(const std::optional<Decimal>& d) {
   return d ? json(d->ToString()) : json();
 }
 
+namespace {
+// The engine writes inputs as a JSON object; anything else (never expected) is shown as null
+// rather than as invalid output.
+json InputsJson(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  return j.is_discarded() ? json() : j;
+}
+}  // namespace
+
 json DecisionJson(const Decision& d, const std::optional<Execution>& e,
                   const std::vector<LlmReview>& reviews, const std::string& label) {
   json decision = {{"action", ToString(d.action)},
@@ -26,7 +35,7 @@ json DecisionJson(const Decision& d, const std::optional<Execution>& e,
                    {"decision_hash", d.decision_hash},
                    {"client_order_id", d.client_order_id},
                    {"risk_reasons", d.risk_reasons},
-                   {"inputs", json::parse(d.inputs_json, nullptr, false)}};
+                   {"inputs", InputsJson(d.inputs_json)}};
   if (!reviews.empty()) {
     const LlmReview& l = reviews.back();
     decision["llm_review"] = {{"verdict", ToString(l.verdict)},
