@@ -262,6 +262,22 @@ TEST_P(TradingReadApiTest, EveryStrategysSummaryAddsThemUp) {
   EXPECT_TRUE(beta["realizedPnl"]["warnings"].empty());
 }
 
+TEST_P(TradingReadApiTest, WithShortsAllowedTheExcessOpensAShortInsteadOfAWarning) {
+  http::Router shorts;
+  TradingReadApiOptions options;
+  options.allow_shorts = true;
+  ASSERT_TRUE(AddTradingReadApi(shorts, store_.get(), &clock_, options).ok());
+  http::Request r;
+  r.method = "GET";
+  r.path = "/api/torghut/trading/summary";
+  ASSERT_TRUE(http::ParseQuery("day=2026-03-10&strategy=alpha", &r.query));
+  const json pnl = json::parse(shorts.Dispatch(r).body)["summary"]["realizedPnl"];
+  // f6 closes the 2 held (+20, a win, as before) and opens a short of 1 that is still open.
+  EXPECT_TRUE(pnl["warnings"].empty());
+  EXPECT_EQ(pnl["value"], "-21.25");
+  EXPECT_EQ(pnl["winCount"], 2);
+}
+
 TEST_P(TradingReadApiTest, ADayWithoutDataHasZerosAndNoEquity) {
   const json s = GetOk("summary", "day=2026-03-12&strategy=alpha")["summary"];
   EXPECT_EQ(s["realizedPnl"]["value"], "0");
