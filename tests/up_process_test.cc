@@ -1,6 +1,7 @@
 // `torghut up` as a user runs it: the simulated market → forwarder → embedded bus → TA → SQLite →
 // read API and paper trading against the simulator's broker in one process; SIGTERM stops it
-// cleanly, a restart continues from where it stopped, and `torghut serve` reads the same store.
+// cleanly, a restart continues from where it stopped, and `torghut serve` reads the same stores
+// (the trading store only when TRADING_STORE is set).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -100,6 +101,15 @@ TEST_F(UpProcessTest, RunsThePipelineStopsCleanlyAndContinuesAfterARestart) {
       for (const json& e : page) filled_execution |= e["status"] == "filled";
     }
     EXPECT_TRUE(filled_execution);
+    // The trading page's API reads the same store: today's summary counts those fills.
+    const json strategies = Get(base + "/api/torghut/trading/strategies");
+    ASSERT_TRUE(strategies["strategies"].is_array()) << strategies.dump();
+    EXPECT_FALSE(strategies["strategies"].empty());
+    const json summary = Get(base + "/api/torghut/trading/summary");
+    ASSERT_EQ(summary["ok"], true) << summary.dump();
+    EXPECT_GE(summary["summary"]["executions"]["filledCount"].get<int>(), 1) << summary.dump();
+    EXPECT_EQ(summary["summary"]["interval"]["tz"], "America/New_York");
+    EXPECT_FALSE(Get(base + "/api/torghut/trading/executions")["items"].empty());
     EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(data) / "strategies.yaml"));
     // The sim's stream and the forwarder's and TA's status share the port.
     EXPECT_EQ(http_.Get(base + "/ws/status").status, 200);
@@ -138,6 +148,26 @@ TEST_F(UpProcessTest, RunsThePipelineStopsCleanlyAndContinuesAfterARestart) {
   EXPECT_EQ(Get(base + "/api/torghut/symbols")["symbols"], json::array({"AAPL", "MSFT"}));
   EXPECT_GE(NewestBar(base, "AAPL"), first_newest);
   EXPECT_EQ(http_.Get(base + "/api/torghut/ta/bars?symbol=AAPL").status, 400);
+  // Without TRADING_STORE, `serve` has no trading store: the trading page's API says so.
+  const auto disabled = http_.Get(base + "/api/torghut/trading/summary");
+  EXPECT_EQ(disabled.status, 503);
+  EXPECT_EQ(json::parse(disabled.body, nullptr, false)["disabled"], true) << disabled.body;
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(), 0);
+  // With it, `serve` reads the trader's store that `up` wrote.
+  TaProcess trading(TORGHUT_BIN, "TORGHUT_DATA_DIR=" + data + " TRADING_STORE=sqlite",
+                    dir_.path() / "serve-trading.log", "serve");
+  const std::string trading_base =
+      testing::HttpBaseFromLog(dir_.path() / "serve-trading.log", 0, 30s);
+  ASSERT_FALSE(trading_base.empty()) << testing::Tail(dir_.path() / "serve-trading.log");
+  const json names = Get(trading_base + "/api/torghut/trading/strategies");
+  ASSERT_TRUE(names["strategies"].is_array()) << names.dump();
+  EXPECT_FALSE(names["strategies"].empty());
+  const std::string strategy = names["strategies"][0]["name"];
+  const json summary = Get(trading_base + "/api/torghut/trading/summary?strategy=" + strategy);
+  EXPECT_EQ(summary["ok"], true) << summary.dump();
+  EXPECT_EQ(summary["summary"]["strategy"], strategy);
+  EXPECT_EQ(http_.Get(trading_base + "/api/torghut/trading/summary?strategy=no-such").status, 400);
 }
 
 TEST_F(UpProcessTest, ServeIsNotReadyWithoutASchema) {

@@ -2,11 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 
+#include "torghut/api/internal/connection_pool.h"
 #include "torghut/core/json_text.h"
 #include "torghut/core/symbols.h"
 #include "torghut/core/time.h"
@@ -131,50 +130,7 @@ void AppendCandleJson(const std::string& symbol, const store::Candle& c, std::st
                  c.is_final ? 1 : 0, c.version);
 }
 
-// Store connections lent to one request at a time (a TaStore is not thread-safe): requests on
-// different HTTP threads read in parallel, so a wide window does not hold up `latest`.
-class ConnectionPool {
- public:
-  ConnectionPool(std::vector<store::TaStore*> connections,
-                 std::vector<std::unique_ptr<store::TaStore>> owned)
-      : free_(std::move(connections)), owned_(std::move(owned)) {}
-
-  class Lease {
-   public:
-    Lease(ConnectionPool* pool, store::TaStore* store) : pool_(pool), store_(store) {}
-    ~Lease() { pool_->Return(store_); }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    store::TaStore& operator*() const { return *store_; }
-    store::TaStore* operator->() const { return store_; }
-
-   private:
-    ConnectionPool* pool_;
-    store::TaStore* store_;
-  };
-
-  Lease Acquire() {
-    std::unique_lock lock(mu_);
-    free_cv_.wait(lock, [&] { return !free_.empty(); });
-    store::TaStore* s = free_.back();
-    free_.pop_back();
-    return Lease(this, s);
-  }
-
- private:
-  void Return(store::TaStore* s) {
-    {
-      std::lock_guard lock(mu_);
-      free_.push_back(s);
-    }
-    free_cv_.notify_one();
-  }
-
-  std::mutex mu_;
-  std::condition_variable free_cv_;
-  std::vector<store::TaStore*> free_;
-  std::vector<std::unique_ptr<store::TaStore>> owned_;
-};
+using ConnectionPool = internal::ConnectionPool<store::TaStore>;
 
 class ReadApi {
  public:
@@ -324,11 +280,8 @@ void AddTaReadApi(http::Router& router, store::TaStore* store, const Clock* cloc
 
 void AddTaReadApi(http::Router& router, std::vector<std::unique_ptr<store::TaStore>> connections,
                   const Clock* clock) {
-  std::vector<store::TaStore*> raw;
-  for (const auto& c : connections) raw.push_back(c.get());
   Register(router,
-           std::make_shared<ReadApi>(
-               std::make_unique<ConnectionPool>(std::move(raw), std::move(connections)), clock));
+           std::make_shared<ReadApi>(ConnectionPool::Owning(std::move(connections)), clock));
 }
 
 }  // namespace torghut::api

@@ -14,6 +14,7 @@
 
 #include "torghut/api/ta_live_feed.h"
 #include "torghut/api/ta_read_api.h"
+#include "torghut/api/trading_read_api.h"
 #include "torghut/api/web_ui.h"
 #include "torghut/app/commands.h"
 #include "torghut/app/roles.h"
@@ -169,6 +170,24 @@ int RunUp(const UpFlags& flags) {
     market->Register(router);
   }
   api::AddTaReadApi(router, std::move(*api_stores), &SystemClock());
+  {
+    // The trading page reads the trader's own store (one connection per HTTP thread), with the
+    // trader's account label and shorts setting.
+    std::vector<std::unique_ptr<store::TradingStore>> trading_stores;
+    for (int i = 0; i < http_config.threads; ++i) {
+      auto t = store::OpenTradingStore(store_config);
+      if (!t.ok()) return Fail(t.status());
+      trading_stores.push_back(std::move(*t));
+    }
+    api::TradingReadApiOptions trading_options;
+    trading_options.account_label = trade_config.trader.account_label;
+    trading_options.allow_shorts = trade_config.trader.settings.allow_shorts;
+    if (Status s = api::AddTradingReadApi(router, std::move(trading_stores), &SystemClock(),
+                                          trading_options);
+        !s.ok()) {
+      return Fail(s);
+    }
+  }
   auto live_store = store::OpenTaStore(store_config);
   if (!live_store.ok()) return Fail(live_store.status());
   api::TaLiveFeed live_feed(std::move(*live_store));

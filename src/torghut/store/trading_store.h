@@ -93,6 +93,19 @@ struct ReplayRun {
   std::optional<std::string> outcome;  // "ok" or the failure
 };
 
+// A time window [from, to) of one strategy, or of all when `strategy_name` is empty: the reads of
+// the trading page (SPEC §7, §8), bounded by one trading day.
+struct TradingWindow {
+  EpochMillis from = 0, to = 0;
+  std::string strategy_name;
+};
+
+// How many stored LLM reviews reached one verdict.
+struct VerdictCount {
+  trading::LlmVerdict verdict = trading::LlmVerdict::kSkipped;
+  int64_t count = 0;
+};
+
 class TradingStore : public trading::StrategyStore {
  public:
   virtual ~TradingStore() = default;
@@ -114,6 +127,11 @@ class TradingStore : public trading::StrategyStore {
   // Newest first; `symbol` empty = all; created_at >= since.
   virtual Result<std::vector<Decision>> ListDecisions(std::string_view symbol, EpochMillis since,
                                                       int64_t limit) = 0;
+  // Decisions of the window's strategy with from <= created_at < to and, when given, `status`;
+  // newest first (created_at, then hash), at most `limit` (0 = no limit).
+  virtual Result<std::vector<Decision>> ListDecisionsInWindow(const TradingWindow& w,
+                                                              std::optional<DecisionStatus> status,
+                                                              int64_t limit) = 0;
   // Every decision whose status is one of `statuses`, oldest first (created_at, then hash); e.g.
   // {planned, submitting} for crash recovery.
   virtual Result<std::vector<Decision>> ListDecisionsByStatus(
@@ -146,6 +164,12 @@ class TradingStore : public trading::StrategyStore {
   // Newest first; `symbol` empty = all; submitted_at >= since.
   virtual Result<std::vector<Execution>> ListExecutions(std::string_view symbol, EpochMillis since,
                                                         int64_t limit) = 0;
+  // Executions with from <= submitted_at < to whose decision is the window's strategy's and, when
+  // given, whose status is `status`; newest first (submitted_at, then client_order_id), at most
+  // `limit` (0 = no limit).
+  virtual Result<std::vector<Execution>> ListExecutionsInWindow(const TradingWindow& w,
+                                                                std::optional<OrderStatus> status,
+                                                                int64_t limit) = 0;
   // Executions whose status is not terminal (for reconciliation), oldest first.
   virtual Result<std::vector<Execution>> ListOpenExecutions() = 0;
 
@@ -161,10 +185,16 @@ class TradingStore : public trading::StrategyStore {
   // ---- account ----
   virtual Status InsertPositionSnapshot(const PositionSnapshot& p) = 0;
   virtual Result<std::optional<PositionSnapshot>> LatestPositionSnapshot() = 0;
+  // Snapshots with from <= taken_at < to, oldest first (taken_at, then insertion order).
+  virtual Result<std::vector<PositionSnapshot>> ListPositionSnapshots(EpochMillis from,
+                                                                      EpochMillis to) = 0;
 
   // ---- LLM reviews ----
   virtual Status InsertLlmReview(const LlmReview& r) = 0;
   virtual Result<std::vector<LlmReview>> ListLlmReviews(std::string_view decision_hash) = 0;
+  // Reviews with from <= created_at < to of the window's strategy's decisions, counted by verdict:
+  // one entry per verdict that occurs, in the order of trading::AllLlmVerdicts().
+  virtual Result<std::vector<VerdictCount>> CountLlmVerdicts(const TradingWindow& w) = 0;
 
   // ---- the replay ledger (TA operations) ----
   // kAlreadyExists when the group id was used by an earlier replay.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "torghut/core/time.h"
+#include "torghut/trading/record_json.h"
 #include "torghut/trading/settings.h"
 
 namespace torghut::trader {
@@ -12,13 +13,11 @@ namespace {
 
 using nlohmann::json;
 
+using trading::DecisionJson;
+using trading::ExecutionJson;
 json Time(int64_t ms) {
-  return ms > 0 ? json(FormatRfc3339(Timestamp::FromMillis(ms), FracDigits::kMillis)) : json();
+  return trading::TimeJson(ms);
 }
-json Dec(const std::optional<Decimal>& d) {
-  return d ? json(d->ToString()) : json();
-}
-
 // The review counters of SPEC §7 (zero while LLM review is off).
 void AddLlmMetrics(const llm::LlmReviewer* reviewer, json* m) {
   const llm::LlmStats s = reviewer ? reviewer->Stats() : llm::LlmStats{};
@@ -109,61 +108,6 @@ std::optional<http::Response> ParseList(const http::Request& r, ListQuery* q) {
     q->limit = v;
   }
   return std::nullopt;
-}
-
-json DecisionJson(const trading::Decision& d, const std::optional<trading::Execution>& e,
-                  const std::vector<trading::LlmReview>& reviews, const std::string& label) {
-  json decision = {{"action", trading::ToString(d.action)},
-                   {"qty", d.qty.ToString()},
-                   {"order_type", trading::ToString(d.order_type)},
-                   {"time_in_force", trading::ToString(d.time_in_force)},
-                   {"limit_price", Dec(d.limit_price)},
-                   {"reference_price", Dec(d.reference_price)},
-                   {"event_ts", Time(d.signal_event_ts)},
-                   {"decision_hash", d.decision_hash},
-                   {"client_order_id", d.client_order_id},
-                   {"risk_reasons", d.risk_reasons},
-                   {"inputs", json::parse(d.inputs_json, nullptr, false)}};
-  if (!reviews.empty()) {
-    const trading::LlmReview& l = reviews.back();
-    decision["llm_review"] = {{"verdict", trading::ToString(l.verdict)},
-                              {"confidence", Dec(l.confidence)},
-                              {"rationale", l.rationale},
-                              {"risk_flags", l.risk_flags},
-                              {"model", l.model},
-                              {"prompt_tokens", l.prompt_tokens},
-                              {"completion_tokens", l.completion_tokens},
-                              {"latency_ms", l.latency_ms},
-                              {"adjusted_qty", Dec(l.adjusted_qty)},
-                              {"error", l.error ? json(*l.error) : json()}};
-  }
-  return {{"id", d.decision_hash},
-          {"strategy_id", d.strategy_name},
-          {"symbol", d.symbol},
-          {"timeframe", trading::ToString(d.timeframe)},
-          {"status", trading::ToString(d.status)},
-          {"rationale", d.rationale},
-          {"decision", decision},
-          {"created_at", Time(d.created_at)},
-          {"executed_at", e ? Time(e->submitted_at) : json()},
-          {"alpaca_account_label", label}};
-}
-
-json ExecutionJson(const trading::Execution& e) {
-  return {{"id", e.client_order_id},
-          {"trade_decision_id", e.decision_hash},
-          {"symbol", e.symbol},
-          {"side", trading::ToString(e.side)},
-          {"order_type", trading::ToString(e.order_type)},
-          {"time_in_force", trading::ToString(e.time_in_force)},
-          {"submitted_qty", e.submitted_qty.ToString()},
-          {"filled_qty", e.filled_qty.ToString()},
-          {"avg_fill_price", Dec(e.avg_fill_price)},
-          {"status", trading::ToString(e.status)},
-          {"created_at", Time(e.submitted_at)},
-          {"last_update_at", Time(e.updated_at)},
-          {"alpaca_order_id", e.broker_order_id ? json(*e.broker_order_id) : json()},
-          {"client_order_id", e.client_order_id}};
 }
 
 std::optional<bool> BoolField(const std::string& body, const char* key) {

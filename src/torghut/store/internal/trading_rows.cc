@@ -300,6 +300,13 @@ LlmReview ReadLlm(RowReader& r) {
   return l;
 }
 
+VerdictCount ReadVerdictCount(RowReader& r) {
+  VerdictCount c;
+  c.verdict = r.Enum(ParseLlmVerdict);
+  c.count = r.Int();
+  return c;
+}
+
 ReplayRun ReadReplay(RowReader& r) {
   ReplayRun x;
   x.replay_id = r.Str();

@@ -141,6 +141,7 @@ PositionSnapshot ReadSnapshot(RowReader& r);
 TradeCursor ReadCursor(RowReader& r);
 BusOffset ReadOffset(RowReader& r);
 LlmReview ReadLlm(RowReader& r);
+VerdictCount ReadVerdictCount(RowReader& r);  // verdict, count
 ReplayRun ReadReplay(RowReader& r);
 
 }  // namespace torghut::store::internal

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "torghut/store/internal/trading_rows.h"
@@ -20,6 +21,9 @@ using internal::OptInt;
 using internal::OptText;
 using internal::RowReader;
 using internal::Text;
+
+// LIMIT for "every row" (both dialects need a number; neither has a portable "no limit").
+constexpr int64_t kNoLimit = int64_t{1} << 62;
 
 // "'filled', 'canceled', ..." — the terminal broker statuses as SQL literals (the model's own
 // names, never input).
@@ -109,6 +113,19 @@ class SqlTradingStore final : public TradingStore {
                     "created_at >= {{ts $2}} ORDER BY created_at DESC, decision_hash LIMIT $3",
                     internal::kDecisionCols),
         {Text(symbol), Int(since), Int(limit)}, internal::ReadDecision);
+  }
+
+  Result<std::vector<Decision>> ListDecisionsInWindow(const TradingWindow& w,
+                                                      std::optional<DecisionStatus> status,
+                                                      int64_t limit) override {
+    return Select<Decision>(
+        fmt::format("SELECT {} FROM trade_decisions WHERE created_at >= {{ts $1}} AND created_at "
+                    "< {{ts $2}} AND ($3 = '' OR strategy_name = $3) AND ($4 = '' OR status = $4) "
+                    "ORDER BY created_at DESC, decision_hash LIMIT $5",
+                    internal::kDecisionCols),
+        {Int(w.from), Int(w.to), Text(w.strategy_name), Text(status ? ToString(*status) : ""),
+         Int(limit > 0 ? limit : kNoLimit)},
+        internal::ReadDecision);
   }
 
   Result<std::vector<Decision>> ListDecisionsByStatus(
@@ -246,6 +263,20 @@ class SqlTradingStore final : public TradingStore {
         {Text(symbol), Int(since), Int(limit)}, internal::ReadExecution);
   }
 
+  Result<std::vector<Execution>> ListExecutionsInWindow(const TradingWindow& w,
+                                                        std::optional<OrderStatus> status,
+                                                        int64_t limit) override {
+    return Select<Execution>(
+        fmt::format("SELECT {} FROM executions WHERE submitted_at >= {{ts $1}} AND submitted_at < "
+                    "{{ts $2}} AND ($3 = '' OR decision_hash IN (SELECT decision_hash FROM "
+                    "trade_decisions WHERE strategy_name = $3)) AND ($4 = '' OR status = $4) "
+                    "ORDER BY submitted_at DESC, client_order_id LIMIT $5",
+                    internal::kExecutionCols),
+        {Int(w.from), Int(w.to), Text(w.strategy_name), Text(status ? ToString(*status) : ""),
+         Int(limit > 0 ? limit : kNoLimit)},
+        internal::ReadExecution);
+  }
+
   Result<std::vector<Execution>> ListOpenExecutions() override {
     static const std::string sql = fmt::format(
         "SELECT {} FROM executions WHERE status NOT IN ({}) ORDER BY submitted_at, "
@@ -293,6 +324,15 @@ class SqlTradingStore final : public TradingStore {
         {}, internal::ReadSnapshot);
   }
 
+  Result<std::vector<PositionSnapshot>> ListPositionSnapshots(EpochMillis from,
+                                                              EpochMillis to) override {
+    return Select<PositionSnapshot>(
+        fmt::format("SELECT {} FROM position_snapshots WHERE taken_at >= {{ts $1}} AND taken_at < "
+                    "{{ts $2}} ORDER BY taken_at, id",
+                    internal::kSnapshotCols),
+        {Int(from), Int(to)}, internal::ReadSnapshot);
+  }
+
   // ---- LLM reviews ----
 
   Status InsertLlmReview(const LlmReview& l) override {
@@ -313,6 +353,19 @@ class SqlTradingStore final : public TradingStore {
         fmt::format("SELECT {} FROM llm_decision_reviews WHERE decision_hash = $1 ORDER BY id",
                     internal::kLlmCols),
         {Text(hash)}, internal::ReadLlm);
+  }
+
+  Result<std::vector<VerdictCount>> CountLlmVerdicts(const TradingWindow& w) override {
+    TORGHUT_ASSIGN_OR_RETURN(
+        std::vector<VerdictCount> out,
+        Select<VerdictCount>(
+            "SELECT verdict, count(*) FROM llm_decision_reviews WHERE created_at >= {ts $1} AND "
+            "created_at < {ts $2} AND ($3 = '' OR decision_hash IN (SELECT decision_hash FROM "
+            "trade_decisions WHERE strategy_name = $3)) GROUP BY verdict",
+            {Int(w.from), Int(w.to), Text(w.strategy_name)}, internal::ReadVerdictCount));
+    // The model's order, not the collation's: the same on both backends.
+    std::ranges::sort(out, {}, [](const VerdictCount& c) { return static_cast<int>(c.verdict); });
+    return out;
   }
 
   // ---- the replay ledger ----
