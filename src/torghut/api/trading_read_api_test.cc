@@ -346,12 +346,17 @@ TEST_P(TradingReadApiTest, DecisionsOfTheDayNewestFirstByStatusAndLimit) {
 }
 
 TEST_P(TradingReadApiTest, TextThatIsNotUtf8IsReplacedNotAFailure) {
-  if (pg()) GTEST_SKIP() << "Postgres refuses to store text that is not UTF-8";
   store::Decision d =
       store::testing_support::MakeDecision("h-bytes", "AAPL", Ms("2026-03-10T12:00:00Z"));
   d.strategy_name = "alpha";
   d.rationale = "close \xff\xfe below the band";
   d.inputs_json = "not json";
+  if (pg()) {
+    // Postgres refuses text that is not UTF-8 at the door: an error, and nothing stored.
+    EXPECT_FALSE(store_->InsertDecision(d).ok());
+    EXPECT_FALSE(store_->GetDecision("h-bytes")->has_value());
+    return;
+  }
   ASSERT_TRUE(store_->InsertDecision(d).ok());
   const json j = GetOk("decisions", "day=2026-03-10&strategy=alpha");
   ASSERT_FALSE(j["items"].empty());
