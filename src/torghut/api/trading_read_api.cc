@@ -77,8 +77,10 @@ class TradingReadApi {
     if (q.error) return *q.error;
     ConnectionPool::Lease store = pool_->Acquire();
     if (auto bad = CheckStrategy(*store, q.strategy)) return *bad;
-    Result<json> summary = internal::BuildSummary(*store, q.day, q.strategy, ny_,
-                                                  {options_.account_label, options_.allow_shorts});
+    Result<json> summary =
+        internal::BuildSummary(*store, q.day, q.strategy, ny_,
+                               {options_.account_label, options_.allow_shorts,
+                                options_.llm_circuit ? options_.llm_circuit() : "unknown"});
     if (!summary.ok()) return StoreError(summary.status());
     return Ok({{"summary", std::move(*summary)}});
   }

@@ -34,6 +34,7 @@
 //                                                  &SystemClock(), options));
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +50,9 @@ namespace torghut::api {
 struct TradingReadApiOptions {
   std::string account_label = "paper";  // TRADING_ACCOUNT_LABEL: the equity's alpacaAccountLabel
   bool allow_shorts = false;            // TRADING_ALLOW_SHORTS: P&L books shorts as the trader
+  // The LLM circuit's state (closed | open | half_open) for the summary, where the trader runs in
+  // the same process (`up`); unset: "unknown" (`serve` does not run the reviewer).
+  std::function<std::string()> llm_circuit;
 };
 
 // TRADING_ACCOUNT_LABEL ("paper") and TRADING_ALLOW_SHORTS (false), as `torghut trade` reads them.

@@ -243,7 +243,7 @@ TEST_P(TradingReadApiTest, OneStrategysSummaryIsWhatTheArithmeticSays) {
       {"ts":"2026-03-10T16:00:00.000Z","equity":"99950.25"},
       {"ts":"2026-03-11T02:00:00.000Z","equity":"100010.75"}])"));
   EXPECT_EQ(s["llm"], json::parse(R"({"verdicts":{"approve":2,"veto":1,"adjust":1,"error":1},
-                                      "circuit":"closed"})"));
+                                      "circuit":"unknown"})"));
 }
 
 TEST_P(TradingReadApiTest, EveryStrategysSummaryAddsThemUp) {

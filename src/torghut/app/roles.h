@@ -120,6 +120,7 @@ class TradeRole final : public Role {
   }
   Status Run(const std::atomic<bool>& stop) override { return stack_.Run(stop); }
   http::Readiness Ready() const override { return stack_.Ready(); }
+  const llm::LlmReviewer* llm_reviewer() const { return stack_.llm_reviewer(); }
 
  private:
   trader::TraderStack stack_;

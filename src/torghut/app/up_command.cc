@@ -25,6 +25,7 @@
 #include "torghut/forwarder/forwarder.h"
 #include "torghut/http/server.h"
 #include "torghut/llm/llm_config.h"
+#include "torghut/llm/llm_reviewer.h"
 #include "torghut/processor/ta_service_config.h"
 #include "torghut/sim/market_server.h"
 #include "torghut/store/store_config.h"
@@ -164,6 +165,9 @@ int RunUp(const UpFlags& flags) {
 
   http::Registry metrics;
   http::Router router;
+  // The trader's LLM reviewer, once the trade role is open (the trading page's summary shows its
+  // circuit); nullptr while LLM review is off.
+  const llm::LlmReviewer* llm_reviewer = nullptr;
   std::unique_ptr<sim::MarketServer> market;
   if (!live) {
     market = std::make_unique<sim::MarketServer>(market_options);
@@ -182,6 +186,10 @@ int RunUp(const UpFlags& flags) {
     api::TradingReadApiOptions trading_options;
     trading_options.account_label = trade_config.trader.account_label;
     trading_options.allow_shorts = trade_config.trader.settings.allow_shorts;
+    trading_options.llm_circuit = [&llm_reviewer] {
+      return std::string(llm_reviewer ? llm::ToString(llm_reviewer->Stats().circuit.state)
+                                      : "closed");
+    };
     if (Status s = api::AddTradingReadApi(router, std::move(trading_stores), &SystemClock(),
                                           trading_options);
         !s.ok()) {
@@ -229,6 +237,7 @@ int RunUp(const UpFlags& flags) {
       },
       http_config);
   if (Status s = trade->Open(); !s.ok()) return Fail(s);
+  llm_reviewer = trade->llm_reviewer();
   roles.push_back(std::move(trade));
   for (auto& role : roles) role->AddRoutes(router, metrics);
   http::AddStandardEndpoints(

@@ -55,6 +55,7 @@ class TraderStack {
   Status Run(const std::atomic<bool>& stop);
   http::Readiness Ready() const;
   const TraderService& service() const { return *service_; }
+  const llm::LlmReviewer* llm_reviewer() const { return reviewer_.get(); }  // nullptr: LLM off
 
  private:
   Status ProbeBroker();

@@ -86,16 +86,16 @@ Result<json> Equity(store::TradingStore& store, const DayInterval& day,
                                           {"series", std::move(series)}}})}};
 }
 
-Result<json> Llm(store::TradingStore& store, const store::TradingWindow& window) {
+Result<json> Llm(store::TradingStore& store, const store::TradingWindow& window,
+                 const SummaryOptions& options) {
   TORGHUT_ASSIGN_OR_RETURN(std::vector<store::VerdictCount> counts, store.CountLlmVerdicts(window));
   json verdicts = {{"approve", 0}, {"veto", 0}, {"adjust", 0}, {"error", 0}};
   for (const store::VerdictCount& c : counts) {
     // `skipped` (no call was made) is not a verdict of the model's.
     if (c.verdict != trading::LlmVerdict::kSkipped) verdicts[ToString(c.verdict)] = c.count;
   }
-  // No LLM client exists yet, so no circuit can open: "closed" until the reviewer reports its
-  // breaker's state here.
-  return json{{"verdicts", std::move(verdicts)}, {"circuit", "closed"}};
+  // The breaker lives in the trader: `up` passes its state; `serve` cannot know it ("unknown").
+  return json{{"verdicts", std::move(verdicts)}, {"circuit", options.llm_circuit}};
 }
 
 }  // namespace
@@ -146,7 +146,7 @@ Result<json> BuildSummary(store::TradingStore& store, const DayInterval& day,
       executions, [](const trading::Execution& e) { return e.filled_qty > Decimal(); });
   TORGHUT_ASSIGN_OR_RETURN(json rejections, Rejections(store, window));
   TORGHUT_ASSIGN_OR_RETURN(json equity, Equity(store, day, options));
-  TORGHUT_ASSIGN_OR_RETURN(json llm, Llm(store, window));
+  TORGHUT_ASSIGN_OR_RETURN(json llm, Llm(store, window, options));
   return json{{"interval", IntervalJson(day)},
               {"strategy", strategy.empty() ? json() : json(strategy)},
               {"realizedPnl", std::move(pnl)},

@@ -36,6 +36,7 @@ nlohmann::json IntervalJson(const DayInterval& day);
 struct SummaryOptions {
   std::string account_label = "paper";  // the equity series' alpacaAccountLabel
   bool allow_shorts = false;            // TRADING_ALLOW_SHORTS, as the trader books P&L
+  std::string llm_circuit = "unknown";  // the LLM circuit's state where the reviewer runs
 };
 
 // The `summary` object of GET /api/torghut/trading/summary for `strategy` ("" = every
