@@ -4,7 +4,7 @@
 // TA: it produces final microbar + signal rows onto the TA topics, and listens to the simulator's
 // `trade_updates` stream as a second client.
 //
-//   build/release/bench/trade_latency_bench [--seconds 30] [--symbols 8] [--burst 2000]
+//   build/release/bench/trade_latency_bench [--seconds 30] [--symbols 8] [--burst 2000] [--llm 1]
 //
 // The catalog decides a one-share market buy on every final bar, so every bar is one order.
 // Figures:
@@ -19,6 +19,8 @@
 //     produce to the last order's `new` event;
 //   - peer, in the same run: the simulator's own accept rate — the same Alpaca client posting
 //     one-share market orders back to back, nothing else.
+// With --llm 1 every decision is first reviewed by the simulator's `/v1/chat/completions` (LLM
+// review on, as `up` with LLM_ENABLED=true): run it with and without to read the review's cost.
 #include <unistd.h>
 
 #include <atomic>
@@ -42,6 +44,8 @@
 #include "torghut/core/log.h"
 #include "torghut/core/time.h"
 #include "torghut/http/server.h"
+#include "torghut/llm/llm_config.h"
+#include "torghut/llm/llm_reviewer.h"
 #include "torghut/sim/market_server.h"
 #include "torghut/store/store_config.h"
 #include "torghut/ta/row_json.h"
@@ -74,6 +78,7 @@ struct Args {
   int seconds = 30;
   int symbols = 8;
   int burst = 2000;
+  bool llm = false;  // --llm 1: every decision reviewed by the simulator's reviewer first
 };
 
 // A bar's identity on both sides: symbol and event time in epoch milliseconds.
@@ -133,6 +138,7 @@ int main(int argc, char** argv) {
     if (k == "--seconds") a.seconds = std::stoi(v);
     if (k == "--symbols") a.symbols = std::stoi(v);
     if (k == "--burst") a.burst = std::stoi(v);
+    if (k == "--llm") a.llm = v == "1";
   }
   log::SetLevel(log::Level::kWarn);
   const fs::path dir =
@@ -156,20 +162,26 @@ int main(int argc, char** argv) {
   sim::MarketServer market(market_options);
 
   // The trader, configured as `up` configures it.
-  ConfigReader cfg(
-      EnvSource::FromMap({{"TORGHUT_DATA_DIR", dir.string()},
-                          {"TRADING_STORE", "sqlite"},
-                          {"TRADING_ENABLED", "true"},
-                          {"TRADING_MODE", "paper"},
-                          {"TRADING_SESSION", "always"},
-                          {"TRADING_AUTO_OFFSET_RESET", "earliest"},
-                          {"TRADING_MAX_SIGNAL_AGE_SECONDS", "0"},
-                          {"TRADING_MAX_ORDERS_PER_MINUTE", "100000"},
-                          {"TRADING_STRATEGY_CONFIG_PATH", (dir / "strategies.yaml").string()}}));
+  std::map<std::string, std::string> env = {
+      {"TORGHUT_DATA_DIR", dir.string()},
+      {"TRADING_STORE", "sqlite"},
+      {"TRADING_ENABLED", "true"},
+      {"TRADING_MODE", "paper"},
+      {"TRADING_SESSION", "always"},
+      {"TRADING_AUTO_OFFSET_RESET", "earliest"},
+      {"TRADING_MAX_SIGNAL_AGE_SECONDS", "0"},
+      {"TRADING_MAX_ORDERS_PER_MINUTE", "100000"},
+      {"TRADING_STRATEGY_CONFIG_PATH", (dir / "strategies.yaml").string()}};
+  if (a.llm) {
+    env["LLM_ENABLED"] = "true";
+    env["LLM_API_KEY"] = "sim-llm-key";
+  }
+  ConfigReader cfg(EnvSource::FromMap(env));
   trader::TraderStackConfig config;
   config.store = store::ReadStoreConfig(cfg);
   config.trader = trader::ReadTraderConfig(cfg);
   config.catalog = trading::ReadCatalogConfig(cfg);
+  config.llm = llm::ReadLlmConfig(cfg);
   if (Status s = cfg.Finish(); !s.ok()) Die("config", s);
   bus::EmbeddedOptions bo;
   bo.dir = (dir / "bus").string();
@@ -180,6 +192,7 @@ int main(int argc, char** argv) {
   if (!calendar.ok()) Die("calendar", calendar.status());
 
   std::string bound;
+  config.llm_base_url = [&bound] { return "http://" + bound + "/v1"; };
   trader::TraderStack stack(config, bus->get(), &*calendar, [&] {
     broker::AlpacaConfig c;
     c.base_url = "http://" + bound;
@@ -350,11 +363,29 @@ int main(int argc, char** argv) {
   }
   std::printf(
       "trade_latency_bench: %d symbols, %d s live (one final bar per symbol per second), "
-      "burst of %zu bars\n",
-      a.symbols, a.seconds, burst_orders);
+      "burst of %zu bars, LLM review %s\n",
+      a.symbols, a.seconds, burst_orders, a.llm ? "on (the simulator's reviewer)" : "off");
   bench::ReportLatency("final bar -> order accepted", bar_to_accept_ms);
   bench::ReportLatency("  of which: -> decision made (ms)", bar_to_decision_ms);
   bench::ReportLatency("peer: bus hop alone", bus_ms);
+  if (const llm::LlmReviewer* r = stack.llm_reviewer()) {
+    // Each review's own time (the chat call as the reviewer timed it; ms resolution).
+    std::vector<double> review_ms;
+    for (const std::string& s : symbols) {
+      auto ds = (*store)->ListDecisions(s, live_s * 1000, a.seconds + 10);
+      if (!ds.ok()) continue;
+      for (const trading::Decision& d : *ds) {
+        auto reviews = (*store)->ListLlmReviews(d.decision_hash);
+        if (reviews.ok() && !reviews->empty()) {
+          review_ms.push_back(static_cast<double>(reviews->back().latency_ms));
+        }
+      }
+    }
+    bench::ReportLatency("  of which: the review call", review_ms);
+    const llm::LlmStats st = r->Stats();
+    std::printf("%-34s %lld approved, %lld failed\n", "  reviews",
+                static_cast<long long>(st.approve), static_cast<long long>(st.errors));
+  }
   std::printf("%-34s %8.0f orders/s  (%zu orders in %.2f s)\n", "trader, backlog -> accepted",
               static_cast<double>(burst_orders) / burst_s, burst_orders, burst_s);
   std::printf("%-34s %8.0f orders/s  (%zu orders in %.2f s)\n", "peer: simulator accept rate",
