@@ -5,9 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <optional>
-
-#include "torghut/core/decimal.h"
 
 namespace torghut::sim {
 
@@ -17,8 +14,6 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 
 constexpr int64_t kMaxWaitMs = 86'400'000;  // a day: longer waits would overflow the clock's math
-constexpr size_t kMaxRationale = 280;       // SPEC §6
-constexpr int64_t kWideSpreadBps = 20;
 
 // OpenAI's error body; `code` "" is null.
 http::Response OpenAiError(int status, std::string_view type, std::string_view message,
@@ -31,58 +26,6 @@ http::Response OpenAiError(int status, std::string_view type, std::string_view m
   ordered_json body;
   body["error"] = std::move(e);
   return http::Response::Json(status, body.dump());
-}
-
-// A decimal field written as a string (or a number); nullopt when absent or null.
-Result<std::optional<Decimal>> DecimalField(const json& object, const char* key,
-                                            std::string_view where) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return std::optional<Decimal>();
-  Result<Decimal> d = it->is_string()   ? Decimal::Parse(it->get<std::string>())
-                      : it->is_number() ? Decimal::Parse(it->dump())
-                                        : Result<Decimal>(InvalidArgument("not a string"));
-  if (!d.ok()) return InvalidArgument(fmt::format("{}.{} is not a decimal", where, key));
-  return std::optional<Decimal>(*d);
-}
-
-const json* ObjectField(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_object() ? &*it : nullptr;
-}
-
-// The symbol as the rationale names it: its first 16 characters of [A-Za-z0-9./-] (the rest of
-// the text is ASCII too, so its length in bytes is its length in characters).
-std::string SafeSymbol(const json& decision) {
-  auto it = decision.find("symbol");
-  std::string out;
-  if (it == decision.end() || !it->is_string()) return "the";
-  for (char c : it->get_ref<const std::string&>()) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '/' || c == '-';
-    if (ok && out.size() < 16) out.push_back(c);
-  }
-  return out.empty() ? "the" : out;
-}
-
-// The spread rule's verdict: nullopt when the spread or a positive price is unknown.
-struct SpreadCheck {
-  bool wide = false;
-  std::string bps;  // one fractional digit
-};
-Result<std::optional<SpreadCheck>> CheckSpread(std::optional<Decimal> spread,
-                                               std::optional<Decimal> price) {
-  if (!spread || !price || !(*price > Decimal())) return std::optional<SpreadCheck>();
-  const Decimal scale = Decimal::FromUnits(10'000 * Decimal::kOne);
-  const Decimal limit = Decimal::FromUnits(kWideSpreadBps * Decimal::kOne);
-  // spread / price > 20 / 10000, compared exactly as spread × 10000 > price × 20.
-  Result<Decimal> lhs = spread->Mul(scale);
-  Result<Decimal> rhs = price->Mul(limit);
-  if (!lhs.ok() || !rhs.ok()) return InvalidArgument("market.spread is out of range");
-  SpreadCheck c;
-  c.wide = *lhs > *rhs;
-  Result<Decimal> bps = lhs->Div(*price);
-  c.bps = bps.ok() ? bps->RoundTo(1, RoundingMode::kHalfEven).ToString(1) : "?";
-  return std::optional<SpreadCheck>(c);
 }
 
 struct ChatRequest {
@@ -165,79 +108,21 @@ int64_t Tokens(size_t bytes) {
 
 }  // namespace
 
-Result<LlmReview> ReviewDocument(std::string_view document) {
-  const json doc = json::parse(document, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    return InvalidArgument("the review request is not a JSON object");
-  }
-  const json* decision = ObjectField(doc, "decision");
-  if (decision == nullptr) return InvalidArgument("the review request has no decision object");
-  auto action_it = decision->find("action");
-  const std::string action =
-      action_it != decision->end() && action_it->is_string() ? action_it->get<std::string>() : "";
-  if (action != "buy" && action != "sell") {
-    return InvalidArgument("decision.action must be buy or sell");
-  }
-  const json empty = json::object();
-  const json* market = ObjectField(doc, "market");
-  if (market == nullptr) market = &empty;
-  TORGHUT_ASSIGN_OR_RETURN(std::optional<Decimal> spread,
-                           DecimalField(*market, "spread", "market"));
-  TORGHUT_ASSIGN_OR_RETURN(std::optional<Decimal> price, DecimalField(*market, "price", "market"));
-  if (!price) {
-    TORGHUT_ASSIGN_OR_RETURN(price, DecimalField(*decision, "reference_price", "decision"));
-  }
-  std::optional<double> rsi;
-  if (const json* inputs = ObjectField(*decision, "inputs")) {
-    auto it = inputs->find("rsi14");
-    if (it != inputs->end() && it->is_number()) {
-      rsi = it->get<double>();
-    } else if (it != inputs->end() && it->is_string()) {
-      TORGHUT_ASSIGN_OR_RETURN(std::optional<Decimal> d,
-                               DecimalField(*inputs, "rsi14", "decision.inputs"));
-      rsi = d->ToDouble();
-    }
-  }
-  const std::string subject = SafeSymbol(*decision) + " " + action;
-  TORGHUT_ASSIGN_OR_RETURN(std::optional<SpreadCheck> sc, CheckSpread(spread, price));
-
-  LlmReview r;
-  if (sc && sc->wide) {
-    r.verdict = "veto";
-    r.confidence = 0.8;
-    r.risk_flags = {"wide_spread"};
-    r.rationale = fmt::format(
-        "Veto {}: wide_spread - the spread {} is {} bps of the price {}, above the {} bps limit.",
-        subject, spread->ToString(), sc->bps, price->ToString(), kWideSpreadBps);
-  } else if (rsi && ((action == "buy" && *rsi >= 80) || (action == "sell" && *rsi <= 20))) {
-    r.verdict = "veto";
-    r.confidence = 0.75;
-    r.risk_flags = {"rsi_extreme"};
-    r.rationale = fmt::format("Veto {}: rsi_extreme - rsi14 {} is {} the {} limit for a {}.",
-                              subject, *rsi, action == "buy" ? "at or above" : "at or below",
-                              action == "buy" ? 80 : 20, action);
-  } else {
-    r.verdict = "approve";
-    r.confidence = 0.9;
-    r.rationale = fmt::format(
-        "Approve {}: the spread is {} and rsi14 is {}.", subject,
-        sc ? fmt::format("{} bps, within the {} bps limit", sc->bps, kWideSpreadBps) : "unknown",
-        rsi ? fmt::format("{}, not extreme", *rsi) : "not given");
-  }
-  if (r.rationale.size() > kMaxRationale) r.rationale.resize(kMaxRationale);
-  return r;
-}
-
 LlmReviewer::LlmReviewer(const MarketServerOptions& options, Faults* faults,
                          const torghut::Clock* clock)
     : options_(options), clock_(clock) {
-  faults->AddSwitches({{"llm_http_500", FaultValue::kCount},
-                       {"llm_hang_ms", FaultValue::kCount},
-                       {"llm_delay_ms", FaultValue::kCount},
-                       {"llm_not_json", FaultValue::kCount},
-                       {"llm_bad_schema", FaultValue::kCount},
-                       {"llm_long_rationale", FaultValue::kCount}},
-                      [this](const nlohmann::json& f) { ApplyFaults(f); });
+  faults->AddSwitches(
+      {{"llm_http_500", FaultValue::kCount},
+       {"llm_hang_ms", FaultValue::kCount},
+       {"llm_delay_ms", FaultValue::kCount},
+       {"llm_not_json", FaultValue::kCount},
+       {"llm_bad_schema", FaultValue::kCount},
+       {"llm_long_rationale", FaultValue::kCount},
+       {"llm",
+        FaultValue::kChoice,
+        {"ok", "http_500", "hang", "slow", "not_json", "bad_schema", "long_rationale"}},
+       {"llm_count", FaultValue::kCount}},
+      [this](const nlohmann::json& f) { ApplyFaults(f); });
   faults->AddStatus([this](nlohmann::json* status) { WriteStatus(status); });
 }
 
@@ -253,19 +138,33 @@ void LlmReviewer::Stop() {
   changed_.notify_all();
 }
 
-void LlmReviewer::WaitLocked(std::unique_lock<std::mutex>& lock) {
+LlmReviewer::Shape LlmReviewer::TakeModeLocked() {
+  if (mode_ == Shape::kReview || mode_left_ == 0) return Shape::kReview;
+  const Shape shape = mode_;
+  if (mode_left_ > 0 && --mode_left_ == 0) {
+    mode_ = Shape::kReview;
+    mode_left_ = -1;
+  }
+  return shape;
+}
+
+void LlmReviewer::WaitLocked(std::unique_lock<std::mutex>& lock, Shape shape) {
   const auto start = std::chrono::steady_clock::now();
+  const uint64_t changes = mode_changes_;
   bool hung = false, delayed = false;
   while (!stopping_) {
-    if (hang_ms_ > 0 && !hung) {
+    if ((hang_ms_ > 0 || shape == Shape::kHang) && !hung) {
       ++hung_;
       hung = true;
     }
-    if (delay_ms_ > 0 && !delayed) {
+    if ((delay_ms_ > 0 || shape == Shape::kSlow) && !delayed) {
       ++delayed_;
       delayed = true;
     }
-    const auto deadline = start + std::chrono::milliseconds(hang_ms_ + delay_ms_);
+    int64_t own_ms = 0;
+    if (shape == Shape::kHang && mode_changes_ == changes) own_ms = kMaxWaitMs;
+    if (shape == Shape::kSlow) own_ms = kSlowMs;
+    const auto deadline = start + std::chrono::milliseconds(hang_ms_ + delay_ms_ + own_ms);
     if (std::chrono::steady_clock::now() >= deadline) return;
     changed_.wait_until(lock, deadline);
   }
@@ -282,9 +181,8 @@ http::Response LlmReviewer::Error(int status, std::string_view type, std::string
 
 http::Response LlmReviewer::Complete(const http::Request& r) {
   {
-    std::unique_lock lock(mu_);
+    std::lock_guard lock(mu_);
     ++requests_;
-    WaitLocked(lock);
   }
   const std::string_view auth = r.Header("authorization");
   constexpr std::string_view kBearer = "bearer ";
@@ -300,10 +198,13 @@ http::Response LlmReviewer::Complete(const http::Request& r) {
   if (auth.substr(kBearer.size()) != options_.llm_api_key) {
     return Error(401, "invalid_request_error", "Incorrect API key provided.", "invalid_api_key");
   }
+  Shape mode = Shape::kReview;
   {
-    std::lock_guard lock(mu_);
-    if (http_500_ > 0) {
-      --http_500_;
+    std::unique_lock lock(mu_);
+    mode = TakeModeLocked();
+    WaitLocked(lock, mode);
+    if (http_500_ > 0 || mode == Shape::kHttp500) {
+      if (http_500_ > 0) --http_500_;
       ++sent_500_;
       ++errors_sent_;
       return OpenAiError(500, "server_error",
@@ -319,27 +220,36 @@ http::Response LlmReviewer::Complete(const http::Request& r) {
                  "the last user message is not a review request: " + review.status().message(), "");
   }
 
-  enum class Shape : uint8_t { kReview, kNotJson, kBadSchema, kLongRationale } shape;
+  Shape shape = Shape::kReview;
   int64_t n = 0;
   {
     std::lock_guard lock(mu_);
     n = ++completions_;
     if (not_json_ > 0) {
       --not_json_;
-      ++sent_not_json_;
       shape = Shape::kNotJson;
     } else if (bad_schema_ > 0) {
       --bad_schema_;
-      ++sent_bad_schema_;
       shape = Shape::kBadSchema;
-    } else {
-      shape = Shape::kReview;
-      if (long_rationale_ > 0) {
-        --long_rationale_;
+    } else if (long_rationale_ > 0) {
+      --long_rationale_;
+      shape = Shape::kLong;
+    } else if (mode == Shape::kNotJson || mode == Shape::kBadSchema || mode == Shape::kLong) {
+      shape = mode;
+    }
+    switch (shape) {
+      case Shape::kNotJson:
+        ++sent_not_json_;
+        break;
+      case Shape::kBadSchema:
+        ++sent_bad_schema_;
+        break;
+      case Shape::kLong:
         ++sent_long_;
-        shape = Shape::kLongRationale;
-      }
-      ++(review->verdict == "approve" ? approved_ : vetoed_);
+        [[fallthrough]];
+      default:
+        ++(review->verdict == "approve" ? approved_ : vetoed_);
+        break;
     }
   }
   std::string content;
@@ -350,13 +260,13 @@ http::Response LlmReviewer::Complete(const http::Request& r) {
     case Shape::kBadSchema:
       content = R"({"verdict":"maybe","confidence":7,"rationale":"undecided","risk_flags":[]})";
       break;
-    case Shape::kLongRationale:
+    case Shape::kLong:
       while (review->rationale.size() < 300) {
         review->rationale += " The simulated reviewer restates its reasoning at length.";
       }
       content = ReviewJson(*review);
       break;
-    case Shape::kReview:
+    default:
       content = ReviewJson(*review);
       break;
   }
@@ -395,6 +305,19 @@ void LlmReviewer::ApplyFaults(const nlohmann::json& f) {
     take("llm_not_json", &not_json_, INT64_MAX);
     take("llm_bad_schema", &bad_schema_, INT64_MAX);
     take("llm_long_rationale", &long_rationale_, INT64_MAX);
+    if (f.contains("llm")) {
+      const std::string m = f["llm"].get<std::string>();
+      mode_ = m == "http_500"         ? Shape::kHttp500
+              : m == "hang"           ? Shape::kHang
+              : m == "slow"           ? Shape::kSlow
+              : m == "not_json"       ? Shape::kNotJson
+              : m == "bad_schema"     ? Shape::kBadSchema
+              : m == "long_rationale" ? Shape::kLong
+                                      : Shape::kReview;  // "ok"
+      mode_left_ = -1;
+      ++mode_changes_;
+    }
+    take("llm_count", &mode_left_, INT64_MAX);
   }
   changed_.notify_all();
 }
@@ -413,6 +336,31 @@ void LlmReviewer::WriteStatus(nlohmann::json* status) const {
                  {"hung", hung_}};
   l["hang_ms"] = hang_ms_;
   l["delay_ms"] = delay_ms_;
+  const char* mode = "ok";
+  switch (mode_) {
+    case Shape::kHttp500:
+      mode = "http_500";
+      break;
+    case Shape::kHang:
+      mode = "hang";
+      break;
+    case Shape::kSlow:
+      mode = "slow";
+      break;
+    case Shape::kNotJson:
+      mode = "not_json";
+      break;
+    case Shape::kBadSchema:
+      mode = "bad_schema";
+      break;
+    case Shape::kLong:
+      mode = "long_rationale";
+      break;
+    case Shape::kReview:
+      break;
+  }
+  l["mode"] = mode;
+  l["mode_left"] = mode_ == Shape::kReview ? -1 : mode_left_;
 }
 
 }  // namespace torghut::sim

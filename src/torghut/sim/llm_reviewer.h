@@ -13,7 +13,7 @@
 // recent_decisions, policy; decimals as strings). Anything else is a 400. Errors carry OpenAI's
 // body {"error":{"message","type","param":null,"code"}}.
 //
-// The rules, in order (ReviewDocument): market.spread / market.price > 20 bps → veto 0.8
+// The rules, in order (llm_review_rules.h): market.spread / market.price > 20 bps → veto 0.8
 // ["wide_spread"]; decision.inputs.rsi14 ≥ 80 on a buy or ≤ 20 on a sell → veto 0.75
 // ["rsi_extreme"]; else approve 0.9 []. The same document always gets the same review, byte for
 // byte; the reply's id (chatcmpl-sim-N) and created (the clock's epoch seconds) are the only
@@ -28,10 +28,17 @@
 //   "llm_bad_schema": N       the next N reviews are JSON breaking the schema (verdict "maybe",
 //                             confidence 7)
 //   "llm_long_rationale": N   the next N reviews have a rationale of 300+ characters
-// A wait holds an HTTP thread (as a slow backend's would) but no lock another request needs.
-// Status fields under "llm": requests, by_verdict {approve, veto}, errors_sent (every 4xx/5xx
-// answered), faults {http_500, not_json, bad_schema, long_rationale, delayed, hung} (answers the
-// faults shaped), hang_ms, delay_ms. Thread-safe.
+// and SPEC §10's single switch for the same faults:
+//   "llm": MODE, "llm_count": N   MODE one of ok | http_500 | hang | slow | not_json | bad_schema |
+//                                 long_rationale for the next N requests, then back to ok (no
+//                                 llm_count: until changed); hang holds a request until the llm
+//                                 switch changes (at most a day), slow answers after kSlowMs
+// The count switches win over the mode when both apply to a request. A wait holds an HTTP thread
+// (as a slow backend's would) but no lock another request needs. Faults apply to authenticated
+// requests only. Status fields under "llm": requests, by_verdict {approve, veto}, errors_sent
+// (every 4xx/5xx answered), faults {http_500, not_json, bad_schema, long_rationale, delayed, hung}
+// (requests the faults shaped), hang_ms, delay_ms, mode, mode_left (-1: until changed).
+// Thread-safe.
 #pragma once
 
 #include <condition_variable>
@@ -47,26 +54,15 @@
 #include "torghut/core/status.h"
 #include "torghut/http/router.h"
 #include "torghut/sim/faults.h"
+#include "torghut/sim/llm_review_rules.h"
 #include "torghut/sim/market_server.h"
 
 namespace torghut::sim {
 
-// One review in the reply schema (SPEC §6): verdict approve | veto, confidence in [0, 1], a
-// rationale of at most 280 characters, and the risk flags.
-struct LlmReview {
-  std::string verdict;
-  double confidence = 0;
-  std::string rationale;
-  std::vector<std::string> risk_flags;
-};
-
-// The rules applied to a review request document (the last user message's content).
-// InvalidArgument (naming the field) when it is not JSON, lacks `decision`, has an action other
-// than buy / sell, or carries a price or spread that is not a decimal.
-Result<LlmReview> ReviewDocument(std::string_view document);
-
 class LlmReviewer {
  public:
+  static constexpr int64_t kSlowMs = 2'000;  // the "slow" mode's wait
+
   // `options` and `clock` must outlive this; it adds its switches and status to `faults`.
   LlmReviewer(const MarketServerOptions& options, Faults* faults, const Clock* clock);
   void Register(http::Router& router);
@@ -74,11 +70,16 @@ class LlmReviewer {
   void Stop();
 
  private:
+  // What a request is answered with (the fault it takes, if any).
+  enum class Shape : uint8_t { kReview, kHttp500, kHang, kSlow, kNotJson, kBadSchema, kLong };
+
   http::Response Complete(const http::Request& r);
-  // The hang and delay faults: waits until their sum has passed since `start`, re-reading them
-  // whenever they change (clearing one releases the requests it holds). `lock` holds mu_ and is
-  // released while waiting.
-  void WaitLocked(std::unique_lock<std::mutex>& lock);
+  // The "llm" mode's shape for the next request, counting it down; under mu_.
+  Shape TakeModeLocked();
+  // The hang and delay faults (and the mode's hang or slow `shape`): waits until their sum has
+  // passed since the call, re-reading them whenever they change (clearing one releases the
+  // requests it holds). `lock` holds mu_ and is released while waiting.
+  void WaitLocked(std::unique_lock<std::mutex>& lock, Shape shape);
   http::Response Error(int status, std::string_view type, std::string_view message,
                        std::string_view code);
   void ApplyFaults(const nlohmann::json& f);
@@ -92,6 +93,9 @@ class LlmReviewer {
   bool stopping_ = false;
   int64_t http_500_ = 0, hang_ms_ = 0, delay_ms_ = 0, not_json_ = 0, bad_schema_ = 0,
           long_rationale_ = 0;
+  Shape mode_ = Shape::kReview;
+  int64_t mode_left_ = -1;     // requests the mode still shapes; -1: until changed
+  uint64_t mode_changes_ = 0;  // ends the mode's hang
   int64_t requests_ = 0, completions_ = 0, approved_ = 0, vetoed_ = 0, errors_sent_ = 0;
   int64_t sent_500_ = 0, sent_not_json_ = 0, sent_bad_schema_ = 0, sent_long_ = 0, delayed_ = 0,
           hung_ = 0;

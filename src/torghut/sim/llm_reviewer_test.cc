@@ -348,6 +348,68 @@ TEST_F(LlmReviewerTest, HangOutlastsTheClientsTimeoutUntilCleared) {
   EXPECT_EQ(s["requests"], 2);
 }
 
+TEST_F(LlmReviewerTest, SpecModeSwitchShapesTheNextNThenReturnsToOk) {
+  Start();
+  const std::string body = ChatBody(Document("buy", "0.02", 31.5).dump());
+  Faults(R"({"llm":"http_500","llm_count":1})");
+  EXPECT_EQ(SimStatus()["llm"]["mode"], "http_500");
+  EXPECT_EQ(SimStatus()["llm"]["mode_left"], 1);
+  http::ClientResponse r = Chat(body);
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(json::parse(r.body, nullptr, false)["error"]["type"], "server_error") << r.body;
+  ExpectReview(Review(Chat(body)), "approve", 0.9, json::array());
+  EXPECT_EQ(SimStatus()["llm"]["mode"], "ok");
+
+  Faults(R"({"llm":"not_json"})");  // no count: until changed
+  for (int i = 0; i < 3; ++i) {
+    r = Chat(body);
+    ASSERT_EQ(r.status, 200);
+    const std::string content = json::parse(r.body)["choices"][0]["message"]["content"];
+    EXPECT_TRUE(json::parse(content, nullptr, false).is_discarded()) << content;
+  }
+  EXPECT_EQ(SimStatus()["llm"]["mode_left"], -1);
+  Faults(R"({"llm":"ok"})");
+  ExpectReview(Review(Chat(body)), "approve", 0.9, json::array());
+
+  Faults(R"({"llm":"bad_schema","llm_count":1})");
+  EXPECT_EQ(Review(Chat(body))["verdict"], "maybe");
+  Faults(R"({"llm":"long_rationale","llm_count":1})");
+  EXPECT_GT(Review(Chat(body))["rationale"].get<std::string>().size(), 280u);
+  ExpectReview(Review(Chat(body)), "approve", 0.9, json::array());
+
+  Faults(R"({"llm":"slow","llm_count":1})");
+  const auto t0 = std::chrono::steady_clock::now();
+  ExpectReview(Review(Chat(body)), "approve", 0.9, json::array());
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(LlmReviewer::kSlowMs));
+
+  const json s = SimStatus()["llm"];
+  EXPECT_EQ(s["faults"]["http_500"], 1);
+  EXPECT_EQ(s["faults"]["not_json"], 3);
+  EXPECT_EQ(s["faults"]["bad_schema"], 1);
+  EXPECT_EQ(s["faults"]["long_rationale"], 1);
+  EXPECT_EQ(s["faults"]["delayed"], 1);
+  EXPECT_EQ(s["mode"], "ok");
+  EXPECT_EQ(client_.Post(base_ + "/sim/faults", R"({"llm":"maybe"})").status, 400);
+}
+
+TEST_F(LlmReviewerTest, SpecHangModeHoldsUntilTheSwitchChanges) {
+  Start();
+  const std::string body = ChatBody(Document("buy", "0.02", 31.5).dump());
+  Faults(R"({"llm":"hang","llm_count":1})");
+  http::ClientOptions o;
+  o.timeout_ms = 300;
+  o.headers = {{"Authorization", "Bearer sim-llm-key"}};
+  http::HttpClient impatient(o);
+  const http::ClientResponse r = impatient.Post(base_ + "/v1/chat/completions", body);
+  EXPECT_EQ(r.failure, http::Failure::kTimedOut) << r.error;
+  EXPECT_TRUE(testing::WaitFor([&] { return SimStatus()["llm"]["faults"]["hung"] == 1; }, 5s));
+  // The count is spent: the next request answers while the first one is still held.
+  ExpectReview(Review(Chat(body)), "approve", 0.9, json::array());
+  Faults(R"({"llm":"ok"})");
+  ExpectReview(Review(Chat(body)), "approve", 0.9, json::array());
+  EXPECT_EQ(SimStatus()["llm"]["faults"]["hung"], 1);
+}
+
 TEST_F(LlmReviewerTest, FaultValuesAreChecked) {
   Start();
   EXPECT_EQ(client_.Post(base_ + "/sim/faults", R"({"llm_hang_ms":-1})").status, 400);
