@@ -414,7 +414,11 @@ TEST_F(LlmReviewerTest, FaultValuesAreChecked) {
   Start();
   EXPECT_EQ(client_.Post(base_ + "/sim/faults", R"({"llm_hang_ms":-1})").status, 400);
   EXPECT_EQ(client_.Post(base_ + "/sim/faults", R"({"llm_not_json":true})").status, 400);
+  EXPECT_EQ(client_.Post(base_ + "/sim/faults", R"({"llm":5})").status, 400);
+  // Checked whole: a bad llm_count applies nothing, not even the good mode beside it.
+  EXPECT_EQ(client_.Post(base_ + "/sim/faults", R"({"llm":"hang","llm_count":-1})").status, 400);
   EXPECT_EQ(SimStatus()["llm"]["hang_ms"], 0);
+  EXPECT_EQ(SimStatus()["llm"]["mode"], "ok");
 }
 
 }  // namespace

@@ -51,7 +51,8 @@
 //   llm_reviewer.h      OpenAI's POST /v1/chat/completions answered by a deterministic rule-based
 //                       reviewer (Bearer llm_api_key), with faults "llm_http_500": N,
 //                       "llm_hang_ms": MS, "llm_delay_ms": MS, "llm_not_json": N,
-//                       "llm_bad_schema": N, "llm_long_rationale": N
+//                       "llm_bad_schema": N, "llm_long_rationale": N, or "llm": MODE with
+//                       "llm_count": N
 // Every part is constructed with the market clock and the faults, listens to releases, adds its
 // switches and status, and registers its routes.
 #pragma once
