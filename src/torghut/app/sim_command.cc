@@ -1,7 +1,8 @@
 // `torghut sim generate`: synthetic market data as JSONL (see sim/generator.h).
 // `torghut sim publish --from-file FILE`: a recording onto the bus as the forwarder would put it.
 // `torghut sim serve --port P`: the Alpaca market-data stream and REST API, and a simulated broker
-// (trading REST v2, trade_updates), on loopback (sim/market_server.h).
+// (trading REST v2, trade_updates) and an OpenAI-compatible LLM reviewer (/v1/chat/completions), on
+// loopback (sim/market_server.h).
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -179,8 +180,8 @@ int RunServe(ServeFlags& flags) {
               server.address().c_str(), flags.options.key_id.c_str());
   std::fflush(stdout);
   WaitForStop(stop);
+  market.Stop();  // first: it releases requests the reviewer's hang fault holds on HTTP threads
   server.Stop();
-  market.Stop();
   return kExitOk;
 }
 
@@ -238,8 +239,8 @@ void AddSimCommand(CLI::App& root, int* exit_code) {
       "serve",
       "Serve the Alpaca market-data stream (ws://HOST:PORT/v2/<feed>), its REST data API "
       "(/v2/stocks/trades, /v2/stocks/bars), a simulated broker (trading REST v2: /v2/account, "
-      "/v2/orders, /v2/positions, …; trade_updates at /stream) and fault switches "
-      "(POST /sim/faults) on loopback");
+      "/v2/orders, /v2/positions, …; trade_updates at /stream), an OpenAI-compatible LLM reviewer "
+      "(POST /v1/chat/completions) and fault switches (POST /sim/faults) on loopback");
   srv->add_option("--port", serve->port, "Port (0: any free one; the log line says which)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
@@ -286,6 +287,9 @@ void AddSimCommand(CLI::App& root, int* exit_code) {
                 "Let sells exceed the position (else 403 insufficient qty)");
   srv->add_option("--orders-per-minute", so.broker.orders_per_minute,
                   "Order POSTs per minute before 429 (X-Ratelimit-* headers)")
+      ->capture_default_str();
+  srv->add_option("--llm-api-key", so.llm_api_key,
+                  "Bearer key /v1/chat/completions accepts (others: 401 invalid_api_key)")
       ->capture_default_str();
   srv->add_option("--record-sent", so.record_sent,
                   "Append every data message sent to a client to this JSONL file");

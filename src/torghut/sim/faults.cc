@@ -9,8 +9,9 @@ namespace torghut::sim {
 void Faults::AddSwitches(std::vector<FaultSwitch> switches, Apply apply) {
   Owner owner;
   for (FaultSwitch& s : switches) {
-    switches_[s.key] = s.value;
-    owner.keys.push_back(std::move(s.key));
+    owner.keys.push_back(s.key);
+    const std::string& key = owner.keys.back();
+    switches_[key] = std::move(s);
   }
   owner.apply = std::move(apply);
   owners_.push_back(std::move(owner));
@@ -31,8 +32,20 @@ http::Response Faults::Post(const http::Request& r) const {
   for (const auto& [k, v] : f.items()) {
     auto s = switches_.find(k);
     if (s == switches_.end()) return http::Response::Error(400, "unknown fault '" + k + "'");
-    const bool ok = s->second == FaultValue::kFlag ? v.is_boolean()
-                                                   : v.is_number_integer() && v.get<int64_t>() >= 0;
+    const FaultSwitch& sw = s->second;
+    bool ok = false;
+    switch (sw.value) {
+      case FaultValue::kFlag:
+        ok = v.is_boolean();
+        break;
+      case FaultValue::kCount:
+        ok = v.is_number_integer() && v.get<int64_t>() >= 0;
+        break;
+      case FaultValue::kChoice:
+        ok = v.is_string() && std::find(sw.choices.begin(), sw.choices.end(),
+                                        v.get<std::string>()) != sw.choices.end();
+        break;
+    }
     if (!ok) return http::Response::Error(400, "fault '" + k + "' has a bad value");
   }
   for (const Owner& owner : owners_) {

@@ -27,13 +27,15 @@
 namespace torghut::sim {
 
 enum class FaultValue : uint8_t {
-  kFlag,   // true / false
-  kCount,  // an integer ≥ 0 (a count, or milliseconds)
+  kFlag,    // true / false
+  kCount,   // an integer ≥ 0 (a count, or milliseconds)
+  kChoice,  // one of the switch's `choices` (a string)
 };
 
 struct FaultSwitch {
   std::string key;
   FaultValue value = FaultValue::kCount;
+  std::vector<std::string> choices = {};  // kChoice: the accepted values
 };
 
 class Faults {
@@ -55,7 +57,7 @@ class Faults {
     std::vector<std::string> keys;
     Apply apply;
   };
-  std::map<std::string, FaultValue> switches_;
+  std::map<std::string, FaultSwitch> switches_;
   std::vector<Owner> owners_;
   std::vector<StatusWriter> status_;
 };

@@ -9,6 +9,7 @@
 #include "torghut/sim/broker_rest.h"
 #include "torghut/sim/broker_stream.h"
 #include "torghut/sim/faults.h"
+#include "torghut/sim/llm_reviewer.h"
 #include "torghut/sim/market_clock.h"
 #include "torghut/sim/market_data_rest.h"
 #include "torghut/sim/market_stream.h"
@@ -25,6 +26,7 @@ Status ValidateMarketServerOptions(const MarketServerOptions& o) {
   if (o.key_id.empty() || o.secret_key.empty()) {
     return InvalidArgument("the key id and secret must not be empty");
   }
+  if (o.llm_api_key.empty()) return InvalidArgument("the LLM API key must not be empty");
   if (o.max_symbols == 0) return InvalidArgument("the symbol limit must be ≥ 1");
   if (!(o.broker.cash > Decimal())) return InvalidArgument("the broker's cash must be > 0");
   if (o.broker.orders_per_minute < 1) return InvalidArgument("orders per minute must be ≥ 1");
@@ -51,7 +53,8 @@ struct MarketServer::Impl {
         rest(options, &market, &faults),
         account(options, &market, &faults, c),
         trading(options, &account, &faults, c),
-        trade_updates(options, &account, &faults) {
+        trade_updates(options, &account, &faults),
+        reviewer(options, &faults, c) {
     market.StartWhen([this] { return stream.AnySubscriber(); });
     faults.AddStatus([this](nlohmann::json* j) {
       char buf[kRfc3339MaxLen];
@@ -71,6 +74,7 @@ struct MarketServer::Impl {
   BrokerAccount account;  // the simulated broker: the account, its REST API, its trade_updates
   BrokerRest trading;
   BrokerStream trade_updates;
+  LlmReviewer reviewer;  // /v1/chat/completions
 };
 
 MarketServer::MarketServer(MarketServerOptions options, const Clock* clock)
@@ -85,6 +89,7 @@ void MarketServer::Register(http::Router& router) {
   impl_->rest.Register(router);
   impl_->trading.Register(router);
   impl_->trade_updates.Register(router);
+  impl_->reviewer.Register(router);
   impl_->faults.Register(router);
 }
 
@@ -97,6 +102,7 @@ Status MarketServer::Start() {
 }
 
 void MarketServer::Stop() {
+  impl_->reviewer.Stop();
   impl_->market.Stop();
 }
 

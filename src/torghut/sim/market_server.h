@@ -46,7 +46,13 @@
 //                         "orders_http_429": N          429 with X-Ratelimit-Reset
 //                         "orders_delay_ms": N          answers to order POSTs wait N ms
 //   broker_stream.h     trade_updates at ws://HOST:PORT/stream (JSON or msgpack), with fault
-//                         "trade_updates_drop": true    cut every trade_updates connection, and new ones until false
+//                         "trade_updates_drop": true    cut every trade_updates connection, and new
+//                         ones until false
+//   llm_reviewer.h      OpenAI's POST /v1/chat/completions answered by a deterministic rule-based
+//                       reviewer (Bearer llm_api_key), with faults "llm_http_500": N,
+//                       "llm_hang_ms": MS, "llm_delay_ms": MS, "llm_not_json": N,
+//                       "llm_bad_schema": N, "llm_long_rationale": N, or "llm": MODE with
+//                       "llm_count": N
 // Every part is constructed with the market clock and the faults, listens to releases, adds its
 // switches and status, and registers its routes.
 #pragma once
@@ -97,6 +103,7 @@ struct MarketServerOptions {
   std::string record_sent;           // append every data message sent to a client here (JSONL)
   size_t history_limit = 2'000'000;  // trades + bars kept for REST (oldest dropped)
   SimBrokerOptions broker;
+  std::string llm_api_key = "sim-llm-key";  // the reviewer's Bearer key (llm_reviewer.h)
 };
 
 // Validates options (feed name, symbols, speed, file readable); InvalidArgument says which.
@@ -123,6 +130,8 @@ class MarketServer {
   void Register(http::Router& router);
   // Starts the market thread. An unreadable recording or record file is an error.
   Status Start();
+  // Stops the market thread and releases requests the reviewer's hang / delay faults hold (it
+  // waits no more from then on): call it before stopping the http::Server for a prompt shutdown.
   void Stop();
   // Ends when a recording is exhausted (never for synthetic data).
   bool finished() const;
