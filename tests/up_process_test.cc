@@ -61,7 +61,8 @@ TEST_F(UpProcessTest, RunsThePipelineStopsCleanlyAndContinuesAfterARestart) {
   const std::string args = "up --port 0 --data-dir " + data + " --symbols AAPL,MSFT --rate 20";
   std::string first_newest;
   {
-    TaProcess up(TORGHUT_BIN, "", dir_.path() / "up.log", args);
+    // With LLM review on: `up` asks its own simulator's reviewer (no LLM_BASE_URL needed).
+    TaProcess up(TORGHUT_BIN, "LLM_ENABLED=true", dir_.path() / "up.log", args);
     const std::string base = testing::HttpBaseFromLog(dir_.path() / "up.log", 0, 30s);
     ASSERT_FALSE(base.empty()) << testing::Tail(dir_.path() / "up.log");
     ASSERT_TRUE(WaitFor(
@@ -94,6 +95,23 @@ TEST_F(UpProcessTest, RunsThePipelineStopsCleanlyAndContinuesAfterARestart) {
     const json status = Get(base + "/trading/status");
     EXPECT_EQ(status["mode"], "paper") << status.dump();
     EXPECT_EQ(status["enabled"], true);
+    EXPECT_EQ(status["llm"]["enabled"], true);
+    EXPECT_EQ(status["llm"]["circuit"]["state"], "closed");
+    // Every decision was reviewed: the review is stored with it, tokens and latency included.
+    int reviewed = 0;
+    for (const std::string symbol : {"AAPL", "MSFT"}) {
+      for (const json& d : Get(base + "/trading/decisions?symbol=" + symbol)) {
+        const json& r = d["decision"]["llm_review"];
+        ASSERT_TRUE(r.is_object()) << d.dump();
+        EXPECT_TRUE(r["verdict"] == "approve" || r["verdict"] == "veto") << r.dump();
+        EXPECT_GT(r["prompt_tokens"].get<int64_t>(), 0);
+        ++reviewed;
+      }
+    }
+    EXPECT_GT(reviewed, 0);
+    EXPECT_EQ(
+        Get(base + "/trading/metrics")["metrics"]["llm_requests_total"].get<int>() >= reviewed,
+        true);
     bool filled_execution = false;
     for (const std::string symbol : {"AAPL", "MSFT"}) {
       const json page = Get(base + "/trading/executions?symbol=" + symbol);

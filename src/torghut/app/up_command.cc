@@ -266,8 +266,10 @@ int RunUp(const UpFlags& flags) {
   WaitForStop(stop);
   log::Info("up", "stopping");
   const Status stopped = threads.StopInOrder();
-  server.Stop();
+  // The market first: it releases any review request its reviewer holds (the `hang` fault), so
+  // the server's stop does not wait for it.
   if (market) market->Stop();
+  server.Stop();
   if (!stopped.ok()) return Fail(stopped);
   return kExitOk;
 }

@@ -38,8 +38,13 @@ LlmReviewer::LlmReviewer(LlmConfig config, trading::TradingMode mode, ChatModel*
 
 std::string LlmReviewer::RequestDocument(const trading::Decision& d,
                                          const trading::PortfolioView& portfolio) const {
-  const ordered_json inputs_parsed = ordered_json::parse(d.inputs_json, nullptr, false);
-  const ordered_json inputs = inputs_parsed.is_object() ? inputs_parsed : ordered_json::object();
+  // The indicator values the rule saw: the engine records them under "values" of its inputs
+  // document (with the rule, its params and the holding); a flat document is taken as is.
+  const ordered_json recorded = ordered_json::parse(d.inputs_json, nullptr, false);
+  const ordered_json inputs = !recorded.is_object() ? ordered_json::object()
+                              : recorded.contains("values") && recorded["values"].is_object()
+                                  ? recorded["values"]
+                                  : recorded;
   ordered_json decision = {{"decision_hash", d.decision_hash},
                            {"strategy", d.strategy_name},
                            {"symbol", d.symbol},
@@ -52,6 +57,8 @@ std::string LlmReviewer::RequestDocument(const trading::Decision& d,
                            {"signal_event_ts", Rfc3339Millis(d.signal_event_ts)},
                            {"rationale", d.rationale},
                            {"inputs", inputs}};
+  if (recorded.is_object() && recorded.contains("rule")) decision["rule"] = recorded["rule"];
+  if (recorded.is_object() && recorded.contains("params")) decision["params"] = recorded["params"];
   ordered_json exposure = ordered_json::object();
   ordered_json positions = ordered_json::array();
   for (const auto& [symbol, p] : portfolio.positions) {

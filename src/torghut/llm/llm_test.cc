@@ -375,7 +375,8 @@ TEST(LlmReviewer, TheRequestDocumentCarriesDecisionPortfolioMarketRecentAndPolic
   model.script = {Answer(kApprove), Answer(kApprove)};
   LlmReviewer reviewer(Config(false), trading::TradingMode::kPaper, &model, &clock);
   trading::Decision d = Buy("3");
-  d.inputs_json = R"({"rsi14":31.5,"imbalance_spread":0.02})";
+  d.inputs_json = R"({"rule":"macd-rsi","params":{"rsi_buy_below":35},"values":{"rsi14":31.5,)"
+                  R"("imbalance_spread":0.02}})";
   d.signal_event_ts = 1'700'000'000'000;
   trading::PortfolioView p;
   p.equity = D("100000");
@@ -390,6 +391,8 @@ TEST(LlmReviewer, TheRequestDocumentCarriesDecisionPortfolioMarketRecentAndPolic
   EXPECT_EQ(doc["decision"]["action"], "buy");
   EXPECT_EQ(doc["decision"]["qty"], "3");
   EXPECT_EQ(doc["decision"]["inputs"]["rsi14"], 31.5);
+  EXPECT_EQ(doc["decision"]["rule"], "macd-rsi");
+  EXPECT_EQ(doc["decision"]["params"]["rsi_buy_below"], 35);
   EXPECT_EQ(doc["portfolio"]["equity"], "100000");
   EXPECT_EQ(doc["portfolio"]["exposure_by_symbol"]["AAPL"], "1800");
   EXPECT_EQ(doc["portfolio"]["positions"][0]["qty"], "10");
