@@ -159,7 +159,9 @@ int RunServe(ServeFlags& flags) {
   }
   http_config.host = flags.host;
   http_config.port = static_cast<uint16_t>(flags.port);
-  http_config.threads = std::max(http_config.threads, 2);  // REST delays must not stall streams
+  // REST delays and the reviewer's hang/slow faults hold a thread per request: enough threads
+  // that a few held requests never stall the streams, the trading API or /sim/faults.
+  http_config.threads = std::max(http_config.threads, 8);
   sim::MarketServer market(flags.options);
   http::Registry metrics;
   http::Router router;

@@ -132,7 +132,9 @@ int RunUp(const UpFlags& flags) {
   }
   http_config.host = flags.host;
   http_config.port = static_cast<uint16_t>(flags.port);
-  http_config.threads = std::max(http_config.threads, 2);
+  // As `sim serve`: the simulator's delay and hang faults hold a thread per request, and must not
+  // stall the rest of the port (nor /sim/faults, which clears them).
+  http_config.threads = std::max(http_config.threads, 8);
 
   sim::MarketServerOptions market_options;
   market_options.generator.symbols = flags.symbols;

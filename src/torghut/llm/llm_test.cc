@@ -2,7 +2,8 @@
 // the circuit breaker's transitions on a fake clock, the fail and shadow modes — and the shadow
 // leak test through the trading engine: with shadow on, whatever the model does (approve, veto,
 // adjust, fail, time out, break the schema, the circuit open), the decisions are byte-identical
-// to the ones made with no reviewer at all.
+// to the ones made with no reviewer at all — with a scripted model and against the simulator's
+// reviewer and each of its faults over HTTP.
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -13,10 +14,13 @@
 
 #include "torghut/core/calendar.h"
 #include "torghut/core/clock.h"
+#include "torghut/http/client.h"
+#include "torghut/http/server.h"
 #include "torghut/llm/circuit_breaker.h"
 #include "torghut/llm/llm_reviewer.h"
 #include "torghut/llm/prompts.h"
 #include "torghut/llm/review_policy.h"
+#include "torghut/sim/market_server.h"
 #include "torghut/trading/engine.h"
 
 namespace torghut::llm {
@@ -426,13 +430,15 @@ std::vector<trading::TradingBar> Bars() {
     b.inputs.macd = (i / 2) % 2 == 0 ? 1 : -1;  // buy, then sell, alternately
     b.inputs.macd_signal = 0;
     b.inputs.rsi14 = (i / 2) % 2 == 0 ? 30 : 70;
+    // MSFT's quotes are wide (5 on ~100: 500 bps): the simulator's reviewer vetoes those.
+    b.inputs.imbalance_spread = b.symbol == "MSFT" ? 5.0 : 0.01;
     bars.push_back(b);
   }
   return bars;
 }
 
 // Every decision of the bars above through an engine with `reviewer` (nullptr: none), serialised.
-std::string Decisions(trading::Reviewer* reviewer) {
+std::string Decisions(trading::Reviewer* reviewer, size_t* reviews = nullptr) {
   static const TradingCalendar calendar = TradingCalendar::NewYork().value();
   trading::TradingSettings s;
   s.enabled = true;
@@ -450,7 +456,9 @@ std::string Decisions(trading::Reviewer* reviewer) {
   p.equity = p.cash = p.buying_power = D("100000");
   std::string out;
   for (const trading::TradingBar& b : Bars()) {
-    for (const trading::Decision& d : engine.OnBar(b, b.event_ts + 5, p).decisions) {
+    const trading::EngineStep step = engine.OnBar(b, b.event_ts + 5, p);
+    if (reviews != nullptr) *reviews += step.reviews.size();
+    for (const trading::Decision& d : step.decisions) {
       nlohmann::json j = {{"hash", d.decision_hash},
                           {"action", trading::ToString(d.action)},
                           {"qty", d.qty.ToString()},
@@ -512,6 +520,74 @@ TEST(ShadowMode, NeverChangesADecisionWhateverTheModelDoes) {
   const std::string vetoed = Decisions(&enforcing);
   EXPECT_NE(vetoed, without);
   EXPECT_NE(vetoed.find("llm_veto"), std::string::npos);
+}
+
+// The same, against the simulator's reviewer over HTTP, through each of its faults (SPEC §10's
+// `llm` switch): the real client, the real answers, the real failures.
+TEST(ShadowMode, AgainstEachFaultOfTheSimulatorsReviewer) {
+  sim::MarketServerOptions o;
+  o.generator.symbols = {"AAPL", "MSFT"};
+  sim::MarketServer market(o);
+  http::Router router;
+  market.Register(router);
+  http::ServerConfig sc;
+  sc.port = 0;
+  sc.threads = 8;  // as `sim serve`: requests held by `hang` must not block /sim/faults
+  sc.access_log = false;
+  http::Registry metrics;
+  http::Server server(sc, std::move(router), &metrics);
+  ASSERT_TRUE(server.Start().ok());
+  ASSERT_TRUE(market.Start().ok());
+  const std::string base = "http://" + server.address();
+  http::HttpClient admin;
+  auto fault = [&](const std::string& mode) {
+    const http::ClientResponse r =
+        admin.Post(base + "/sim/faults", nlohmann::json{{"llm", mode}}.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+  };
+  const std::string without = Decisions(nullptr);
+  size_t decisions = 0;
+  for (size_t at = without.find('\n'); at != std::string::npos; at = without.find('\n', at + 1)) {
+    ++decisions;
+  }
+  LlmConfig config = Config(/*shadow=*/true);
+  config.base_url = base + "/v1";
+  config.api_key = "sim-llm-key";
+  config.model = "sim";
+  config.timeout_ms = 300;  // `hang` and `slow` (2 s) both outlast it
+  for (const std::string mode :
+       {"ok", "http_500", "hang", "slow", "not_json", "bad_schema", "long_rationale"}) {
+    SCOPED_TRACE(mode);
+    fault(mode);
+    FakeClock clock(int64_t{1'700'000'000'000} * kNanosPerMilli);
+    OpenAiChatClient chat(config);
+    LlmReviewer reviewer(config, trading::TradingMode::kPaper, &chat, &clock);
+    size_t reviews = 0;
+    EXPECT_EQ(Decisions(&reviewer, &reviews), without);
+    EXPECT_EQ(reviews, decisions);  // one stored review per decision, whatever happened
+    const LlmStats s = reviewer.Stats();
+    if (mode == "ok") {
+      EXPECT_GT(s.veto, 0);  // the wide spreads: vetoes that shadow mode did not apply
+      EXPECT_GT(s.approve, 0);
+      EXPECT_EQ(s.errors, 0);
+    } else {
+      EXPECT_GT(s.errors, 0);
+      EXPECT_EQ(s.circuit.state, CircuitState::kOpen);  // 3 failures in a row open it
+      EXPECT_GT(s.circuit_skips, 0);
+    }
+  }
+  // The control: enforcing, the simulator's vetoes do change the decisions.
+  fault("ok");
+  FakeClock clock(int64_t{1'700'000'000'000} * kNanosPerMilli);
+  LlmConfig enforcing = config;
+  enforcing.shadow_mode = false;
+  OpenAiChatClient chat(enforcing);
+  LlmReviewer reviewer(enforcing, trading::TradingMode::kPaper, &chat, &clock);
+  const std::string vetoed = Decisions(&reviewer);
+  EXPECT_NE(vetoed, without);
+  EXPECT_NE(vetoed.find("llm_veto"), std::string::npos);
+  market.Stop();
+  server.Stop();
 }
 
 }  // namespace
