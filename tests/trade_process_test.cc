@@ -297,7 +297,9 @@ TEST_F(TradeProcessTest, PaperTradesEachBarOnceAndTheKillSwitchCancelsWhatIsOpen
     EXPECT_EQ(d["alpaca_account_label"], "paper");
   }
   for (const auto& [coid, e] : Executions(base, symbols)) {
-    if (e["order_type"] == "market") EXPECT_EQ(e["filled_qty"], "1") << e.dump();
+    if (e["order_type"] == "market") {
+      EXPECT_EQ(e["filled_qty"], "1") << e.dump();
+    }
   }
   // The broker's book shows the same: 20 shares of each, 40 open limits.
   const json positions = SimGet("/v2/positions");
