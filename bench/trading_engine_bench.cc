@@ -132,7 +132,7 @@ void BM_TradingEngine(benchmark::State& state) {
   int64_t decisions = 0;
   for (auto _ : state) {
     trading::TradingEngine engine(settings, &Calendar());
-    engine.set_record_skips(false);  // as a backtest runs it
+    engine.set_record_skips(false);   // as a backtest runs it
     engine.set_record_inputs(audit);  // the trader records each decision's inputs
     (void)engine.SetStrategies(TenStrategies());
     decisions = 0;

@@ -12,8 +12,8 @@
 #include <string>
 #include <thread>
 
-#include "torghut/testing/bus_test_support.h"
 #include "torghut/store/clickhouse/clickhouse_ta_store.h"
+#include "torghut/testing/bus_test_support.h"
 #include "torghut/testing/http_client.h"
 #include "torghut/testing/kafka_mock_process.h"
 #include "torghut/testing/store_servers.h"

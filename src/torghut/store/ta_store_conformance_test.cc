@@ -85,17 +85,43 @@ void ExpectSameBar(const ta::MicrobarRow& a, const ta::MicrobarRow& b) {
 }
 void ExpectSameSignal(const ta::SignalRow& a, const ta::SignalRow& b) {
   ExpectSameId(a.id, b.id);
-  const double* fa[] = {&a.macd, &a.macd_signal, &a.macd_hist, &a.ema12, &a.ema26, &a.rsi14,
-                        &a.boll_mid, &a.boll_upper, &a.boll_lower, &a.vwap_session, &a.vwap_w5m,
-                        &a.imbalance_spread, &a.imbalance_bid_px, &a.imbalance_ask_px,
-                        &a.imbalance_bid_sz, &a.imbalance_ask_sz, &a.vol_realized_w60s};
-  const double* fb[] = {&b.macd, &b.macd_signal, &b.macd_hist, &b.ema12, &b.ema26, &b.rsi14,
-                        &b.boll_mid, &b.boll_upper, &b.boll_lower, &b.vwap_session, &b.vwap_w5m,
-                        &b.imbalance_spread, &b.imbalance_bid_px, &b.imbalance_ask_px,
-                        &b.imbalance_bid_sz, &b.imbalance_ask_sz, &b.vol_realized_w60s};
+  const double* fa[] = {&a.macd,
+                        &a.macd_signal,
+                        &a.macd_hist,
+                        &a.ema12,
+                        &a.ema26,
+                        &a.rsi14,
+                        &a.boll_mid,
+                        &a.boll_upper,
+                        &a.boll_lower,
+                        &a.vwap_session,
+                        &a.vwap_w5m,
+                        &a.imbalance_spread,
+                        &a.imbalance_bid_px,
+                        &a.imbalance_ask_px,
+                        &a.imbalance_bid_sz,
+                        &a.imbalance_ask_sz,
+                        &a.vol_realized_w60s};
+  const double* fb[] = {&b.macd,
+                        &b.macd_signal,
+                        &b.macd_hist,
+                        &b.ema12,
+                        &b.ema26,
+                        &b.rsi14,
+                        &b.boll_mid,
+                        &b.boll_upper,
+                        &b.boll_lower,
+                        &b.vwap_session,
+                        &b.vwap_w5m,
+                        &b.imbalance_spread,
+                        &b.imbalance_bid_px,
+                        &b.imbalance_ask_px,
+                        &b.imbalance_bid_sz,
+                        &b.imbalance_ask_sz,
+                        &b.vol_realized_w60s};
   for (size_t i = 0; i < std::size(fa); ++i) {
-    EXPECT_TRUE(SameDouble(*fa[i], *fb[i])) << "signal field " << i << " at "
-                                            << a.id.event_ts.millis();
+    EXPECT_TRUE(SameDouble(*fa[i], *fb[i]))
+        << "signal field " << i << " at " << a.id.event_ts.millis();
   }
 }
 
@@ -271,8 +297,8 @@ TEST_P(TaStoreConformance, CandlesAtEveryResolutionEqualADirectComputation) {
     const size_t n = std::min<size_t>(1000, bars.size() - i);
     ASSERT_TRUE(store_->WriteMicrobars(std::span(bars).subspan(i, n)).ok());
   }
-  for (Resolution r : {Resolution::k1s, Resolution::k5s, Resolution::k15s, Resolution::k1m,
-                       Resolution::k5m}) {
+  for (Resolution r :
+       {Resolution::k1s, Resolution::k5s, Resolution::k15s, Resolution::k1m, Resolution::k5m}) {
     SCOPED_TRACE(std::string(ResolutionName(r)));
     const auto want = ExpectedCandles(bars, ResolutionMillis(r));
     auto got = store_->ReadCandles(Range("NVDA", 0, 3600, r));
@@ -369,8 +395,8 @@ TEST_P(TaStoreConformance, LatestFreshnessSymbolsAndUsage) {
 
 TEST_P(TaStoreConformance, BadSymbolsAndQueriesAreRefusedAndLoseNothing) {
   ASSERT_TRUE(store_->WriteMicrobars(std::vector{Bar("AMD", 1, 150)}).ok());
-  for (std::string bad : std::vector<std::string>{"amd", "A'B", "X; DROP TABLE ta_microbars", "", std::string(33, 'A'),
-                          "AAPL\n", "A B"}) {
+  for (std::string bad : std::vector<std::string>{"amd", "A'B", "X; DROP TABLE ta_microbars", "",
+                                                  std::string(33, 'A'), "AAPL\n", "A B"}) {
     std::vector<ta::MicrobarRow> batch = {Bar("AMD", 2, 151), Bar(bad, 2, 1)};
     Status s = store_->WriteMicrobars(batch);
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad;
@@ -432,8 +458,8 @@ TEST_P(TaStoreConformance, NewerSchemaIsRefused) {
   } else {
     auto db = SqliteDb::Open(dir_->path() / "ta.sqlite");
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->Exec("INSERT INTO schema_migrations VALUES ('ta', 99, 'from the future', 0)")
-                    .ok());
+    ASSERT_TRUE(
+        db->Exec("INSERT INTO schema_migrations VALUES ('ta', 99, 'from the future', 0)").ok());
   }
   auto r = Open()->Migrate();
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);

@@ -57,7 +57,6 @@ std::string_view ToString(CatalogPoll::Outcome outcome) {
   return "?";
 }
 
-
 std::string CatalogStatusJson(const CatalogStatus& s) {
   std::string out = "{\"path\":";
   AppendJsonString(s.path, &out);

@@ -76,7 +76,6 @@ struct CatalogStatus {
 //  "strategies":N} — the `catalog` object of GET /trading/status.
 std::string CatalogStatusJson(const CatalogStatus& status);
 
-
 // The whole content of the file at `path` (at most kMaxCatalogBytes): kUnavailable when it cannot
 // be opened or read (missing, permissions), kInvalidArgument when it is larger.
 Result<std::string> ReadCatalogFile(const std::string& path);

@@ -22,7 +22,6 @@ std::string CanonicalIntentJson(Side action, EpochMillis event_ts, std::string_v
   return out;
 }
 
-
 std::string DecisionHash(Side action, EpochMillis event_ts, std::string_view strategy,
                          std::string_view symbol, Timeframe timeframe) {
   return Sha256Hex(CanonicalIntentJson(action, event_ts, strategy, symbol, timeframe));

@@ -347,8 +347,8 @@ void TradingEngine::Evaluate(const Compiled& c, const TradingBar& bar, SymbolId 
   order.symbol = d.symbol;
   order.side = d.action;
   order.qty = d.qty;
-  order.price = d.order_type == OrderType::kLimit && d.limit_price ? d.limit_price
-                                                                    : d.reference_price;
+  order.price =
+      d.order_type == OrderType::kLimit && d.limit_price ? d.limit_price : d.reference_price;
   order.event_ts = bar.event_ts;
   order.timeframe = bar.timeframe;
   RiskContext context{&settings_, &s, InUniverse(bar.symbol), &working, now, calendar_};
@@ -365,8 +365,8 @@ void TradingEngine::Evaluate(const Compiled& c, const TradingBar& bar, SymbolId 
     if (d.action == Side::kBuy) {
       o.buy_qty = o.buy_qty.Add(d.qty).value_or(o.buy_qty);
       if (order.price) {
-        o.buy_notional =
-            o.buy_notional.Add(d.qty.Mul(*order.price).value_or(Decimal())).value_or(o.buy_notional);
+        o.buy_notional = o.buy_notional.Add(d.qty.Mul(*order.price).value_or(Decimal()))
+                             .value_or(o.buy_notional);
       }
     } else {
       o.sell_qty = o.sell_qty.Add(d.qty).value_or(o.sell_qty);
@@ -493,7 +493,8 @@ void TradingEngine::Save(BinaryWriter& w) const {
 
 Status TradingEngine::Load(BinaryReader& r) {
   uint32_t magic = 0, version = 0;
-  if (!r.GetU32(&magic) || magic != kSnapshotMagic) return DataLoss("not a trading engine snapshot");
+  if (!r.GetU32(&magic) || magic != kSnapshotMagic)
+    return DataLoss("not a trading engine snapshot");
   if (!r.GetU32(&version) || version != kSnapshotVersion) {
     return DataLoss("trading engine snapshot of an unknown version");
   }
@@ -543,7 +544,8 @@ Status TradingEngine::Load(BinaryReader& r) {
         !r.GetU8(&side) || side > 1 || !r.GetI64(&remaining)) {
       return bad("engine snapshot: bad pending order");
     }
-    RestoreOpenOrder(coid, strategy, symbol, static_cast<Side>(side), Decimal::FromUnits(remaining));
+    RestoreOpenOrder(coid, strategy, symbol, static_cast<Side>(side),
+                     Decimal::FromUnits(remaining));
   }
   return risk_.Load(r);
 }

@@ -83,8 +83,8 @@ struct EngineSkip {
 };
 
 struct EngineStep {
-  std::vector<Decision> decisions;   // in the order made
-  std::vector<LlmReview> reviews;    // the reviewer's records, for the decisions above
+  std::vector<Decision> decisions;      // in the order made
+  std::vector<LlmReview> reviews;       // the reviewer's records, for the decisions above
   std::vector<StrategyCursor> cursors;  // moved by this bar (store them with the decisions)
   std::vector<EngineSkip> skips;
 };
@@ -168,9 +168,9 @@ class TradingEngine {
   std::map<std::string, std::unique_ptr<Compiled>, std::less<>> compiled_;
   std::optional<std::vector<std::string>> universe_;  // sorted
   SymbolTable strategy_ids_, symbol_ids_;
-  std::unordered_map<Key, EpochMillis> cursors_;      // CursorKeyOf(key, timeframe)
+  std::unordered_map<Key, EpochMillis> cursors_;  // CursorKeyOf(key, timeframe)
   std::unordered_map<Key, Holding> holdings_;
-  std::unordered_map<Key, Decimal> pending_sells_;     // Σ remaining of open sells
+  std::unordered_map<Key, Decimal> pending_sells_;       // Σ remaining of open sells
   std::map<std::string, Pending, std::less<>> pending_;  // by client order id
   bool record_skips_ = true;
   bool record_inputs_ = true;

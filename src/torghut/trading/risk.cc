@@ -10,9 +10,15 @@ constexpr Decimal kMax = Decimal::FromUnits(std::numeric_limits<int64_t>::max())
 constexpr Decimal kMin = Decimal::FromUnits(-std::numeric_limits<int64_t>::max());
 
 // Saturating arithmetic: a risk check must never fail to give an answer; an overflow is "huge".
-Decimal Mul(Decimal a, Decimal b) { return a.Mul(b).value_or(kMax); }
-Decimal Add(Decimal a, Decimal b) { return a.Add(b).value_or(kMax); }
-Decimal Sub(Decimal a, Decimal b) { return a.Sub(b).value_or(kMin); }
+Decimal Mul(Decimal a, Decimal b) {
+  return a.Mul(b).value_or(kMax);
+}
+Decimal Add(Decimal a, Decimal b) {
+  return a.Add(b).value_or(kMax);
+}
+Decimal Sub(Decimal a, Decimal b) {
+  return a.Sub(b).value_or(kMin);
+}
 Decimal Pct(Decimal v, Decimal pct) {
   return Mul(v, pct).Div(Decimal::FromUnits(100 * Decimal::kOne)).value_or(kMax);
 }
@@ -72,14 +78,16 @@ Status RiskState::Load(BinaryReader& r) {
   last_accepted_.clear();
   accepted_.clear();
   uint64_t n = 0;
-  if (!r.GetU64(&n) || n > (1u << 24)) return r.ok() ? DataLoss("risk state: bad count") : r.Error();
+  if (!r.GetU64(&n) || n > (1u << 24))
+    return r.ok() ? DataLoss("risk state: bad count") : r.Error();
   for (uint64_t i = 0; i < n; ++i) {
     std::string symbol;
     int64_t ts = 0;
     if (!r.GetString(&symbol) || !r.GetI64(&ts)) return r.Error();
     last_accepted_[symbol] = ts;
   }
-  if (!r.GetU64(&n) || n > (1u << 24)) return r.ok() ? DataLoss("risk state: bad count") : r.Error();
+  if (!r.GetU64(&n) || n > (1u << 24))
+    return r.ok() ? DataLoss("risk state: bad count") : r.Error();
   for (uint64_t i = 0; i < n; ++i) {
     int64_t ts = 0;
     if (!r.GetI64(&ts)) return r.Error();
@@ -116,8 +124,7 @@ std::vector<std::string> CheckRisk(const RiskOrder& o, const RiskContext& c,
   if (o.price && strategy.max_position_pct_equity) {
     // The position once every open order and this one have filled, against the cap.
     const Decimal pending = Sub(Add(position, open.buy_qty), open.sell_qty);
-    const Decimal projected =
-        o.side == Side::kBuy ? Add(pending, o.qty) : Sub(pending, o.qty);
+    const Decimal projected = o.side == Side::kBuy ? Add(pending, o.qty) : Sub(pending, o.qty);
     const Decimal cap = Pct(p.equity, *strategy.max_position_pct_equity);
     if (Mul(projected.Abs(), *o.price) > cap && projected.Abs() > pending.Abs()) {
       add(reason::kMaxPositionPctExceeded);

@@ -6,7 +6,9 @@
 namespace torghut::trading {
 namespace {
 
-Decimal D(std::string_view s) { return Decimal::Parse(s).value(); }
+Decimal D(std::string_view s) {
+  return Decimal::Parse(s).value();
+}
 
 const TradingCalendar& Calendar() {
   static const TradingCalendar c = TradingCalendar::NewYork().value();
@@ -49,7 +51,9 @@ struct Fixture {
 
 using Reasons = std::vector<std::string>;
 
-TEST(Risk, ACleanOrderPasses) { EXPECT_EQ(Fixture().Check(), Reasons{}); }
+TEST(Risk, ACleanOrderPasses) {
+  EXPECT_EQ(Fixture().Check(), Reasons{});
+}
 
 TEST(Risk, EachReasonAlone) {
   struct Case {
@@ -61,7 +65,8 @@ TEST(Risk, EachReasonAlone) {
       {"live_trading_disabled", [](Fixture& f) { f.settings.mode = TradingMode::kLive; }},
       {"strategy_disabled", [](Fixture& f) { f.strategy.enabled = false; }},
       {"symbol_not_allowed", [](Fixture& f) { f.allowed = false; }},
-      {"max_notional_exceeded", [](Fixture& f) { f.strategy.max_notional_per_trade = D("999.99"); }},
+      {"max_notional_exceeded",
+       [](Fixture& f) { f.strategy.max_notional_per_trade = D("999.99"); }},
       {"max_notional_exceeded", [](Fixture& f) { f.settings.max_notional_per_trade = D("500"); }},
       {"insufficient_buying_power", [](Fixture& f) { f.portfolio.buying_power = D("999"); }},
       {"max_position_pct_exceeded",

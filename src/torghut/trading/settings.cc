@@ -21,9 +21,13 @@ std::optional<Decimal> DecimalSetting(ConfigReader& cfg, std::string_view name) 
 
 }  // namespace
 
-std::string_view ToString(TradingMode m) { return m == TradingMode::kLive ? "live" : "paper"; }
+std::string_view ToString(TradingMode m) {
+  return m == TradingMode::kLive ? "live" : "paper";
+}
 std::string_view ToString(SessionRule s) {
-  return s == SessionRule::kAlways ? "always" : s == SessionRule::kExtended ? "extended" : "regular";
+  return s == SessionRule::kAlways     ? "always"
+         : s == SessionRule::kExtended ? "extended"
+                                       : "regular";
 }
 
 TradingSettings ReadTradingSettings(ConfigReader& cfg) {

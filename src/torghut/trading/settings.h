@@ -20,18 +20,18 @@ enum class TradingMode : uint8_t { kPaper, kLive };
 enum class SessionRule : uint8_t { kRegular, kExtended, kAlways };
 
 struct TradingSettings {
-  bool enabled = false;                      // TRADING_ENABLED
-  TradingMode mode = TradingMode::kPaper;    // TRADING_MODE
-  bool live_enabled = false;                 // TRADING_LIVE_ENABLED
+  bool enabled = false;                                     // TRADING_ENABLED
+  TradingMode mode = TradingMode::kPaper;                   // TRADING_MODE
+  bool live_enabled = false;                                // TRADING_LIVE_ENABLED
   Decimal default_qty = Decimal::FromUnits(Decimal::kOne);  // TRADING_DEFAULT_QTY
   std::optional<Decimal> max_notional_per_trade;            // TRADING_MAX_NOTIONAL_PER_TRADE
-  bool allow_shorts = false;                                 // TRADING_ALLOW_SHORTS
-  int64_t cooldown_seconds = 0;                              // TRADING_COOLDOWN_SECONDS
-  SessionRule session = SessionRule::kRegular;               // TRADING_SESSION
-  int64_t max_signal_age_seconds = 60;                       // TRADING_MAX_SIGNAL_AGE_SECONDS
-  int64_t max_orders_per_minute = 30;                        // TRADING_MAX_ORDERS_PER_MINUTE
-  std::optional<Decimal> daily_loss_limit;                   // TRADING_DAILY_LOSS_LIMIT (> 0)
-  bool kill_switch = false;                                  // TRADING_KILL_SWITCH
+  bool allow_shorts = false;                                // TRADING_ALLOW_SHORTS
+  int64_t cooldown_seconds = 0;                             // TRADING_COOLDOWN_SECONDS
+  SessionRule session = SessionRule::kRegular;              // TRADING_SESSION
+  int64_t max_signal_age_seconds = 60;                      // TRADING_MAX_SIGNAL_AGE_SECONDS
+  int64_t max_orders_per_minute = 30;                       // TRADING_MAX_ORDERS_PER_MINUTE
+  std::optional<Decimal> daily_loss_limit;                  // TRADING_DAILY_LOSS_LIMIT (> 0)
+  bool kill_switch = false;                                 // TRADING_KILL_SWITCH
   // TRADING_UNIVERSE_SOURCE=static with TRADING_STATIC_SYMBOLS; nullopt = no list given, every
   // strategy's own symbols are allowed.
   std::string universe_source = "static";

@@ -11,8 +11,8 @@
 #include <map>
 #include <random>
 
-#include "torghut/testing/bus_test_support.h"
 #include "torghut/core/clock.h"
+#include "torghut/testing/bus_test_support.h"
 #include "torghut/testing/test_support.h"
 
 namespace torghut::bus::embedded {

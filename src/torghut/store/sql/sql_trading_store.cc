@@ -431,18 +431,18 @@ class SqlTradingStore final : public TradingStore {
           "decision '{}' needs a decision_hash and a client_order_id (ClientOrderIdFor(hash))",
           d.decision_hash));
     }
-    Result<SqlRows> rows =
-        Query("INSERT INTO trade_decisions (decision_hash, client_order_id, strategy_name, "
-              "symbol, timeframe, signal_event_ts, action, qty, order_type, time_in_force, "
-              "limit_price, reference_price, status, reasons, inputs_json, rationale, "
-              "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, {ts $6}, $7, $8, $9, $10, "
-              "$11, $12, $13, $14, $15, $16, {ts $17}, {ts $18}) ON CONFLICT (decision_hash) DO "
-              "NOTHING RETURNING decision_hash",
-              {Text(d.decision_hash), Text(d.client_order_id), Text(d.strategy_name),
-               Text(d.symbol), Enum(d.timeframe), Int(d.signal_event_ts), Enum(d.action),
-               Dec(d.qty), Enum(d.order_type), Enum(d.time_in_force), Dec(d.limit_price),
-               Dec(d.reference_price), Enum(d.status), Text(EncodeList(d.risk_reasons)),
-               Text(d.inputs_json), Text(d.rationale), Int(d.created_at), Int(d.updated_at)});
+    Result<SqlRows> rows = Query(
+        "INSERT INTO trade_decisions (decision_hash, client_order_id, strategy_name, "
+        "symbol, timeframe, signal_event_ts, action, qty, order_type, time_in_force, "
+        "limit_price, reference_price, status, reasons, inputs_json, rationale, "
+        "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, {ts $6}, $7, $8, $9, $10, "
+        "$11, $12, $13, $14, $15, $16, {ts $17}, {ts $18}) ON CONFLICT (decision_hash) DO "
+        "NOTHING RETURNING decision_hash",
+        {Text(d.decision_hash), Text(d.client_order_id), Text(d.strategy_name), Text(d.symbol),
+         Enum(d.timeframe), Int(d.signal_event_ts), Enum(d.action), Dec(d.qty), Enum(d.order_type),
+         Enum(d.time_in_force), Dec(d.limit_price), Dec(d.reference_price), Enum(d.status),
+         Text(EncodeList(d.risk_reasons)), Text(d.inputs_json), Text(d.rationale),
+         Int(d.created_at), Int(d.updated_at)});
     if (rows.ok()) return !rows->empty();
     if (rows.status().code() == StatusCode::kAlreadyExists) {
       // Two writers storing the same decision at once: Postgres may meet the other's row in the

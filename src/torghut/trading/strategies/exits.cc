@@ -36,17 +36,17 @@ std::optional<ExitSignal> CheckExits(const ExitParams& exits, const Holding& h, 
   if (exits.take_profit_pct) {
     if (auto level = Level(h.avg_entry_price, *exits.take_profit_pct, true);
         level && close >= *level) {
-      return ExitSignal{"take_profit",
-                        fmt::format("take_profit: close {} >= {} ({}% above entry {})",
-                                    close.ToString(), level->ToString(),
-                                    exits.take_profit_pct->ToString(),
-                                    h.avg_entry_price.ToString())};
+      return ExitSignal{
+          "take_profit",
+          fmt::format("take_profit: close {} >= {} ({}% above entry {})", close.ToString(),
+                      level->ToString(), exits.take_profit_pct->ToString(),
+                      h.avg_entry_price.ToString())};
     }
   }
   if (exits.max_hold_seconds && bar_end - h.opened_at >= *exits.max_hold_seconds * 1000) {
-    return ExitSignal{"max_hold", fmt::format("max_hold: held {} s >= {} s",
-                                              (bar_end - h.opened_at) / 1000,
-                                              *exits.max_hold_seconds)};
+    return ExitSignal{"max_hold",
+                      fmt::format("max_hold: held {} s >= {} s", (bar_end - h.opened_at) / 1000,
+                                  *exits.max_hold_seconds)};
   }
   if (exits.flatten_before_close_minutes) {
     // The session the bar belongs to (its last millisecond), and its regular close.

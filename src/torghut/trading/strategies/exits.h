@@ -29,8 +29,7 @@ struct ExitSignal {
 };
 
 // The first exit that applies, in the order above; nullopt when none (or nothing is held).
-std::optional<ExitSignal> CheckExits(const ExitParams& exits, const Holding& holding,
-                                     Decimal close, EpochMillis bar_end,
-                                     const TradingCalendar& calendar);
+std::optional<ExitSignal> CheckExits(const ExitParams& exits, const Holding& holding, Decimal close,
+                                     EpochMillis bar_end, const TradingCalendar& calendar);
 
 }  // namespace torghut::trading

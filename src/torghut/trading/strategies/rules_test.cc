@@ -8,7 +8,9 @@
 namespace torghut::trading {
 namespace {
 
-Decimal D(std::string_view s) { return Decimal::Parse(s).value(); }
+Decimal D(std::string_view s) {
+  return Decimal::Parse(s).value();
+}
 
 RuleInputs Bar(double macd, double signal, double rsi, double close = 100, double lower = NAN,
                double mid = NAN) {
@@ -146,9 +148,9 @@ TEST(ValidateStrategy, NamesTheStrategyAndEveryProblem) {
   s.max_position_pct_equity = D("150");
   const Status st = ValidateStrategy(s);
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
-  for (const char* part : {"strategy 'bad name'", "name must match", "symbols:",
-                           "qty or notional, not both", "limit needs limit_offset_bps",
-                           "max_position_pct_equity"}) {
+  for (const char* part :
+       {"strategy 'bad name'", "name must match", "symbols:", "qty or notional, not both",
+        "limit needs limit_offset_bps", "max_position_pct_equity"}) {
     EXPECT_NE(st.message().find(part), std::string::npos) << part << " in " << st.message();
   }
 }

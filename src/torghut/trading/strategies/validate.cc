@@ -40,7 +40,8 @@ Status ValidateStrategy(const Strategy& s) {
   if (s.order_type == OrderType::kLimit && !s.limit_offset_bps) {
     problems.push_back("order_type limit needs limit_offset_bps");
   }
-  if (s.limit_offset_bps && s.limit_offset_bps->Abs() >= Decimal::FromUnits(10'000 * Decimal::kOne)) {
+  if (s.limit_offset_bps &&
+      s.limit_offset_bps->Abs() >= Decimal::FromUnits(10'000 * Decimal::kOne)) {
     problems.push_back("limit_offset_bps must be greater than -10000 and less than 10000");
   }
   if (s.max_notional_per_trade && *s.max_notional_per_trade <= Decimal()) {
