@@ -283,46 +283,38 @@ ClientResponse HttpClient::Send(const ClientRequest& request) {
   return r;
 }
 
-ClientResponse HttpClient::Get(std::string url, HeaderList headers) {
+namespace {
+
+ClientRequest Request(std::string_view method, std::string url, std::string body,
+                      HeaderList headers) {
   ClientRequest q;
+  q.method = std::string(method);
   q.url = std::move(url);
+  q.body = std::move(body);
   q.headers = std::move(headers);
-  return Send(q);
+  return q;
+}
+
+}  // namespace
+
+ClientResponse HttpClient::Get(std::string url, HeaderList headers) {
+  return Send(Request("GET", std::move(url), "", std::move(headers)));
 }
 
 ClientResponse HttpClient::Delete(std::string url, HeaderList headers) {
-  ClientRequest q;
-  q.method = "DELETE";
-  q.url = std::move(url);
-  q.headers = std::move(headers);
-  return Send(q);
+  return Send(Request("DELETE", std::move(url), "", std::move(headers)));
 }
 
 ClientResponse HttpClient::Post(std::string url, std::string body, HeaderList headers) {
-  ClientRequest q;
-  q.method = "POST";
-  q.url = std::move(url);
-  q.body = std::move(body);
-  q.headers = std::move(headers);
-  return Send(q);
+  return Send(Request("POST", std::move(url), std::move(body), std::move(headers)));
 }
 
 ClientResponse HttpClient::Put(std::string url, std::string body, HeaderList headers) {
-  ClientRequest q;
-  q.method = "PUT";
-  q.url = std::move(url);
-  q.body = std::move(body);
-  q.headers = std::move(headers);
-  return Send(q);
+  return Send(Request("PUT", std::move(url), std::move(body), std::move(headers)));
 }
 
 ClientResponse HttpClient::Patch(std::string url, std::string body, HeaderList headers) {
-  ClientRequest q;
-  q.method = "PATCH";
-  q.url = std::move(url);
-  q.body = std::move(body);
-  q.headers = std::move(headers);
-  return Send(q);
+  return Send(Request("PATCH", std::move(url), std::move(body), std::move(headers)));
 }
 
 }  // namespace torghut::http
