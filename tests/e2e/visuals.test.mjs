@@ -172,10 +172,13 @@ step('candles', 'candles render for a symbol with data, at 1 s and aggregated re
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3);
     const legend = page.locator('#legend');
     await waitFor('a legend for the hovered candle', async () => (await legend.getAttribute('data-time')) !== null);
-    const hovered = Number(await legend.getAttribute('data-time'));
+    // The legend's time and text are read in one evaluation: a live bar arriving between two reads
+    // shifts the chart under the still mouse and so the hovered candle.
+    const read = await legend.evaluate((el) => ({ time: Number(el.dataset.time), text: el.textContent ?? '' }));
+    const hovered = read.time;
     const candle = (await points(page, 'candles')).find((c) => c.time === hovered);
     assert.ok(candle, `the legend names a drawn candle (${hovered})`);
-    const shown = Object.fromEntries([...(await legend.textContent()).matchAll(/\b([OHLC]) ([\d,.]+)/g)].map((m) => [m[1], Number(m[2].replaceAll(',', ''))]));
+    const shown = Object.fromEntries([...read.text.matchAll(/\b([OHLC]) ([\d,.]+)/g)].map((m) => [m[1], Number(m[2].replaceAll(',', ''))]));
     assert.deepEqual(shown, { O: round2(candle.open), H: round2(candle.high), L: round2(candle.low), C: round2(candle.close) });
     await shot(page, `1-legend-${resolution}`);
     await page.mouse.move(0, 0);

@@ -15,7 +15,9 @@ void AddWebUi(http::Router& router, const WebUiConfig& config) {
   if (!config.enabled) return;
   http::AddStaticSite(router, {.url_prefix = "/torghut/",
                                .root = config.dir,
-                               .pages = {"/torghut/visuals", "/torghut/charts"},
+                               .pages = {{"/torghut/visuals", "index.html"},
+                                         {"/torghut/charts", "index.html"},
+                                         {"/torghut/trading", "trading.html"}},
                                .not_built_hint = "run scripts/setup.sh (it runs `npm ci && npm run "
                                                  "build` in web/), or set TORGHUT_WEB_DIR"});
   router.Get("/", [](const http::Request&) {

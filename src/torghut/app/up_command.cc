@@ -255,13 +255,14 @@ int RunUp(const UpFlags& flags) {
   std::printf(
       "torghut up: %s market, symbols %s, data in %s\n"
       "  UI       %s/torghut/visuals\n"
+      "           %s/torghut/trading\n"
       "  API      %s/api/torghut/symbols\n"
       "           %s/api/torghut/ta/latest?symbol=%s\n"
       "  trading  %s/trading/status   (paper, %s; strategies in %s)\n"
       "  health   %s/readyz   metrics %s/metrics\n"
       "Ctrl-C stops; a restart continues from where it stopped.\n",
       live ? "live Alpaca" : "simulated", symbols.c_str(), data_dir.c_str(), base.c_str(),
-      base.c_str(), base.c_str(), flags.symbols.front().c_str(), base.c_str(),
+      base.c_str(), base.c_str(), base.c_str(), flags.symbols.front().c_str(), base.c_str(),
       live ? "Alpaca" : "the simulator's broker, every hour (TRADING_SESSION=always)",
       trade_config.catalog.path.c_str(), base.c_str(), base.c_str());
   std::fflush(stdout);

@@ -67,20 +67,22 @@ std::string ContentTypeFor(std::string_view name) {
 
 void AddStaticSite(Router& router, StaticSite site) {
   auto s = std::make_shared<const StaticSite>(std::move(site));
-  auto index = [s]() {
+  // A page's HTML file, read per request.
+  auto page = [s](const std::string& file) {
     std::string body;
-    if (!ReadWholeFile(s->root / "index.html", &body)) {
-      return Response::Error(503, "the web UI is not built (no index.html in " + s->root.string() +
-                                      ")" + (s->not_built_hint.empty() ? "" : ": ") +
-                                      s->not_built_hint);
+    if (!ReadWholeFile(s->root / file, &body)) {
+      return Response::Error(503, "the web UI is not built (no " + file + " in " +
+                                      s->root.string() + ")" +
+                                      (s->not_built_hint.empty() ? "" : ": ") + s->not_built_hint);
     }
     Response r = Response::Text(200, std::move(body), "text/html; charset=utf-8");
     r.headers.emplace_back("Cache-Control", "no-cache");
     return r;
   };
-  for (const std::string& page : s->pages) {
+  auto index = [page]() { return page("index.html"); };
+  for (const StaticPage& p : s->pages) {
     router.Get(
-        page, [index](const Request&) { return index(); }, page);
+        p.path, [page, file = p.file](const Request&) { return page(file); }, p.path);
   }
   const std::string bare = s->url_prefix.substr(0, s->url_prefix.size() - 1);
   if (!bare.empty())

@@ -32,7 +32,9 @@ class StaticSiteTest : public ::testing::Test {
  protected:
   StaticSiteTest() : dir_("static-site") {
     site_.root = dir_.path() / "dist";
-    site_.pages = {"/torghut/visuals", "/torghut/charts"};
+    site_.pages = {{"/torghut/visuals", "index.html"},
+                   {"/torghut/charts", "index.html"},
+                   {"/torghut/trading", "trading.html"}};
     site_.not_built_hint = "build it";
   }
   testing::ScratchDir dir_;
@@ -67,6 +69,24 @@ TEST_F(StaticSiteTest, PagesAnswerWithIndexAndAssetsWithTheirTypeAndCaching) {
   EXPECT_EQ(HeaderOf(svg, "Cache-Control"), "no-cache");  // not content-hashed
   // Exact routes under the prefix still win.
   EXPECT_EQ(Get(router, "/torghut/api-like").body, "{}");
+}
+
+TEST_F(StaticSiteTest, EachPageAnswersWithItsOwnFile) {
+  Write(site_.root / "index.html", "visuals");
+  Write(site_.root / "trading.html", "trading");
+  Router router;
+  AddStaticSite(router, site_);
+  EXPECT_EQ(Get(router, "/torghut/visuals").body, "visuals");
+  EXPECT_EQ(Get(router, "/torghut/charts").body, "visuals");
+  const Response trading = Get(router, "/torghut/trading");
+  EXPECT_EQ(trading.body, "trading");
+  EXPECT_EQ(HeaderOf(trading, "Cache-Control"), "no-cache");
+  // A page whose own file is missing says so (the other pages still answer).
+  std::filesystem::remove(site_.root / "trading.html");
+  const Response missing = Get(router, "/torghut/trading");
+  EXPECT_EQ(missing.status, 503);
+  EXPECT_NE(missing.body.find("no trading.html in"), std::string::npos) << missing.body;
+  EXPECT_EQ(Get(router, "/torghut/visuals").body, "visuals");
 }
 
 TEST_F(StaticSiteTest, PathsOutsideTheRootAreRefusedAndMissingFilesAre404) {
