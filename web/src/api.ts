@@ -1,6 +1,9 @@
 // The TA read API (SPEC §7) as the UI uses it. Every failure — an HTTP error with the server's
 // `{ok:false, message}`, a body that is not the expected JSON, or no answer at all — becomes an
-// ApiError whose message a user can act on.
+// ApiError whose message a user can act on (http.ts).
+import { getJson } from './http';
+
+export { ApiError } from './http';
 
 export type Resolution = '1s' | '5s' | '15s' | '1m' | '5m';
 
@@ -61,42 +64,12 @@ export interface LatestResponse {
   lag_ms: number | null;
 }
 
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number, // 0 when there was no HTTP answer
-  ) {
-    super(message);
-  }
-}
-
 export interface WindowQuery {
   symbol: string;
   fromMs: number;
   toMs: number;
   resolution: Resolution;
   limit: number;
-}
-
-async function getJson<T>(path: string, what: string, signal?: AbortSignal): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(path, { signal, headers: { accept: 'application/json' } });
-  } catch (e) {
-    if (signal?.aborted) throw e;
-    throw new ApiError(`${what}: the API did not answer (${(e as Error).message})`, 0);
-  }
-  let body: unknown;
-  try {
-    body = await res.json();
-  } catch {
-    throw new ApiError(`${what}: HTTP ${res.status} with a body that is not JSON`, res.status);
-  }
-  const b = body as { ok?: boolean; message?: string };
-  if (!res.ok || b.ok !== true) {
-    throw new ApiError(`${what}: ${b.message ?? `HTTP ${res.status}`}`, res.status);
-  }
-  return body as T;
 }
 
 export function windowUrl(kind: 'bars' | 'signals', q: WindowQuery): string {
