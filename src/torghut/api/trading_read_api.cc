@@ -7,7 +7,10 @@
 #include <optional>
 
 #include "torghut/api/internal/connection_pool.h"
+#include "torghut/api/internal/trading_markers.h"
 #include "torghut/api/internal/trading_summary.h"
+#include "torghut/core/symbols.h"
+#include "torghut/core/time.h"
 #include "torghut/trading/pnl.h"
 #include "torghut/trading/record_json.h"
 
@@ -19,9 +22,27 @@ using ConnectionPool = internal::ConnectionPool<store::TradingStore>;
 
 constexpr int64_t kDefaultLimit = 200;
 constexpr int64_t kMaxLimit = 500;
+// The markers' range is the chart's: as the TA API's windows, at most 7 days.
+constexpr int64_t kDefaultMarkersLimit = 1000;
+constexpr int64_t kMaxMarkersLimit = 5000;
+constexpr int64_t kMaxMarkersSpanMs = 7 * 86'400'000LL;
 constexpr std::string_view kRoutes[] = {
     "/api/torghut/trading/strategies", "/api/torghut/trading/summary",
-    "/api/torghut/trading/executions", "/api/torghut/trading/decisions"};
+    "/api/torghut/trading/executions", "/api/torghut/trading/decisions",
+    "/api/torghut/trading/markers"};
+
+// `limit` absent → `fallback`; else an integer in [1, max], or the 400 naming the range.
+Result<int64_t> ParseLimit(const http::Request& r, int64_t fallback, int64_t max) {
+  const auto limit = r.Query("limit");
+  if (!limit) return fallback;
+  const bool digits = !limit->empty() && limit->size() <= 9 &&
+                      limit->find_first_not_of("0123456789") == std::string_view::npos;
+  const int64_t n = digits ? std::stoll(std::string(*limit)) : 0;
+  if (n < 1 || n > max) {
+    return InvalidArgument(fmt::format("limit must be an integer in [1, {}]", max));
+  }
+  return n;
+}
 
 http::Response BadRequest(const std::string& message) {
   return http::Response::Error(400, message);
@@ -116,6 +137,45 @@ class TradingReadApi {
     return Ok(ListBody(q, std::move(items)));
   }
 
+  // One symbol's decisions and fills over the chart's range (SPEC §8 markers).
+  http::Response Markers(const http::Request& r) {
+    internal::MarkersQuery q;
+    const std::string symbol(r.Query("symbol").value_or(""));
+    if (!IsValidSymbol(symbol)) {
+      return BadRequest(symbol.empty() ? "symbol is required"
+                                       : "symbol '" + symbol.substr(0, 40) +
+                                             "' must match ^[A-Z0-9._:-]{1,32}$");
+    }
+    q.window.symbol = symbol;
+    for (const char* name : {"from", "to"}) {
+      const auto text = r.Query(name);
+      if (!text || text->empty()) {
+        return BadRequest(fmt::format("{} is required (RFC 3339 or epoch seconds/ms)", name));
+      }
+      Result<Timestamp> t = ParseTimeArg(*text);
+      if (!t.ok()) return BadRequest(fmt::format("{}: {}", name, t.status().message()));
+      (std::string_view(name) == "from" ? q.window.from : q.window.to) = t->millis();
+    }
+    if (q.window.to < q.window.from) return BadRequest("to must not be before from");
+    if (q.window.to - q.window.from > kMaxMarkersSpanMs) {
+      return BadRequest("the span from..to must be at most 7 days");
+    }
+    Result<int64_t> limit = ParseLimit(r, kDefaultMarkersLimit, kMaxMarkersLimit);
+    if (!limit.ok()) return BadRequest(limit.status().message());
+    q.limit = *limit;
+    q.window.strategy_name = std::string(r.Query("strategy").value_or(""));
+    ConnectionPool::Lease store = pool_->Acquire();
+    if (auto bad = CheckStrategy(*store, q.window.strategy_name)) return *bad;
+    Result<json> markers = internal::BuildMarkers(*store, q);
+    if (!markers.ok()) return StoreError(markers.status());
+    json body = std::move(*markers);
+    body["symbol"] = symbol;
+    body["strategy"] = q.window.strategy_name.empty() ? json() : json(q.window.strategy_name);
+    body["range"] = {{"from", trading::TimeJson(q.window.from)},
+                     {"to", trading::TimeJson(q.window.to)}};
+    return Ok(std::move(body));
+  }
+
   http::Response Decisions(const http::Request& r) {
     DayQuery q = Parse(r, /*with_limit=*/true);
     if (q.error) return *q.error;
@@ -165,15 +225,13 @@ class TradingReadApi {
     }
     q.day = std::move(*interval);
     q.strategy = std::string(r.Query("strategy").value_or(""));
-    if (auto limit = r.Query("limit"); with_limit && limit) {
-      const bool digits = !limit->empty() && limit->size() <= 9 &&
-                          limit->find_first_not_of("0123456789") == std::string_view::npos;
-      const int64_t n = digits ? std::stoll(std::string(*limit)) : 0;
-      if (n < 1 || n > kMaxLimit) {
-        q.error = BadRequest(fmt::format("limit must be an integer in [1, {}]", kMaxLimit));
+    if (with_limit) {
+      Result<int64_t> limit = ParseLimit(r, kDefaultLimit, kMaxLimit);
+      if (!limit.ok()) {
+        q.error = BadRequest(limit.status().message());
         return q;
       }
-      q.limit = n;
+      q.limit = *limit;
     }
     return q;
   }
@@ -210,6 +268,7 @@ Status Register(http::Router& router, std::unique_ptr<ConnectionPool> pool, cons
   router.Get(std::string(kRoutes[1]), [api](const http::Request& r) { return api->Summary(r); });
   router.Get(std::string(kRoutes[2]), [api](const http::Request& r) { return api->Executions(r); });
   router.Get(std::string(kRoutes[3]), [api](const http::Request& r) { return api->Decisions(r); });
+  router.Get(std::string(kRoutes[4]), [api](const http::Request& r) { return api->Markers(r); });
   return Status::Ok();
 }
 

@@ -14,6 +14,11 @@
 //     → {"ok":true,"interval":{…},"strategy":…,"items":[…]} newest first, items as
 //       /trading/executions and /trading/decisions (trading/record_json.h); an execution item also
 //       carries its decision's `strategy_id`.
+//   GET /api/torghut/trading/markers?symbol=&from=&to=&strategy=&limit=
+//     → {"ok":true,"symbol","strategy","range":{from,to},"decisions":[…],"fills":[…],
+//        "truncated"} — the markers of /torghut/visuals: one symbol's decisions (taken in
+//       [from, to)) and fills (filled in it), oldest first (api/internal/trading_markers.h).
+//       `from`/`to` RFC 3339 or epoch s/ms, to ≥ from, span ≤ 7 days; `limit` 1..5000 (1000).
 //
 // Parameters: `day` one America/New_York calendar day (default: today by the clock), never after
 // today; `strategy` a stored strategy's name (absent or empty: every strategy); `tz` absent or

@@ -93,11 +93,13 @@ struct ReplayRun {
   std::optional<std::string> outcome;  // "ok" or the failure
 };
 
-// A time window [from, to) of one strategy, or of all when `strategy_name` is empty: the reads of
-// the trading page (SPEC §7, §8), bounded by one trading day.
+// A time window [from, to) of one strategy (all when `strategy_name` is empty) and one symbol (all
+// when `symbol` is empty): the reads of the trading page (SPEC §7, §8; one trading day) and of the
+// chart's markers (one symbol over the chart's range).
 struct TradingWindow {
   EpochMillis from = 0, to = 0;
   std::string strategy_name;
+  std::string symbol;
 };
 
 // How many stored LLM reviews reached one verdict.
@@ -127,7 +129,8 @@ class TradingStore : public trading::StrategyStore {
   // Newest first; `symbol` empty = all; created_at >= since.
   virtual Result<std::vector<Decision>> ListDecisions(std::string_view symbol, EpochMillis since,
                                                       int64_t limit) = 0;
-  // Decisions of the window's strategy with from <= created_at < to and, when given, `status`;
+  // Decisions of the window's strategy and symbol with from <= created_at < to and, when given,
+  // `status`;
   // newest first (created_at, then hash), at most `limit` (0 = no limit).
   virtual Result<std::vector<Decision>> ListDecisionsInWindow(const TradingWindow& w,
                                                               std::optional<DecisionStatus> status,
@@ -164,8 +167,8 @@ class TradingStore : public trading::StrategyStore {
   // Newest first; `symbol` empty = all; submitted_at >= since.
   virtual Result<std::vector<Execution>> ListExecutions(std::string_view symbol, EpochMillis since,
                                                         int64_t limit) = 0;
-  // Executions with from <= submitted_at < to whose decision is the window's strategy's and, when
-  // given, whose status is `status`; newest first (submitted_at, then client_order_id), at most
+  // Executions of the window's symbol with from <= submitted_at < to whose decision is the
+  // window's strategy's and, when given, whose status is `status`; newest first (submitted_at, then client_order_id), at most
   // `limit` (0 = no limit).
   virtual Result<std::vector<Execution>> ListExecutionsInWindow(const TradingWindow& w,
                                                                 std::optional<OrderStatus> status,
@@ -177,10 +180,9 @@ class TradingStore : public trading::StrategyStore {
   // false when a fill with this fill_id exists (the stored one is left as it was). A fill need
   // not have its execution recorded yet (a stream event may beat RecordSubmission).
   virtual Result<bool> InsertFill(const Fill& f) = 0;
-  // Fills with from <= filled_at < to, oldest first (filled_at, then fill_id); `strategy_name`
-  // empty = all strategies.
-  virtual Result<std::vector<Fill>> ListFills(EpochMillis from, EpochMillis to,
-                                              std::string_view strategy_name) = 0;
+  // Fills of the window's strategy and symbol with from <= filled_at < to, oldest first
+  // (filled_at, then fill_id).
+  virtual Result<std::vector<Fill>> ListFills(const TradingWindow& w) = 0;
 
   // ---- account ----
   virtual Status InsertPositionSnapshot(const PositionSnapshot& p) = 0;

@@ -188,7 +188,7 @@ TEST_P(TradingStoreTrader, FillsAreStoredOnceAndListedByWindow) {
   sell.side = trading::Side::kSell;
   ASSERT_TRUE(store_->InsertFill(sell).ok());
 
-  auto all = store_->ListFills(kNow, kNow + 3001, "");
+  auto all = store_->ListFills({kNow, kNow + 3001, ""});
   ASSERT_TRUE(all.ok()) << all.status().ToString();
   ASSERT_EQ(all->size(), 4u);
   EXPECT_EQ((*all)[0].fill_id, "f1");
@@ -200,20 +200,29 @@ TEST_P(TradingStoreTrader, FillsAreStoredOnceAndListedByWindow) {
   EXPECT_EQ((*all)[1].qty, D("0.000000001"));
   EXPECT_EQ((*all)[3].side, trading::Side::kSell);
   // [from, to): the window's end is excluded, its start included.
-  auto window = store_->ListFills(kNow + 1000, kNow + 3000, "");
+  auto window = store_->ListFills({kNow + 1000, kNow + 3000, ""});
   ASSERT_TRUE(window.ok());
   ASSERT_EQ(window->size(), 2u);
   EXPECT_EQ((*window)[0].fill_id, "f2");
   EXPECT_EQ((*window)[1].fill_id, "f3");
-  auto s1 = store_->ListFills(0, kNow + 10'000, "s1");
+  auto s1 = store_->ListFills({0, kNow + 10'000, "s1"});
   ASSERT_TRUE(s1.ok());
   ASSERT_EQ(s1->size(), 3u);
   for (const Fill& f : *s1) EXPECT_EQ(f.strategy_name, "s1");
-  EXPECT_TRUE(store_->ListFills(kNow + 4000, kNow + 5000, "")->empty());
+  EXPECT_TRUE(store_->ListFills({kNow + 4000, kNow + 5000, ""})->empty());
+  // One symbol's fills (the chart's markers).
+  Fill msft = fill("f5", "s2", kNow + 1500, "3");
+  msft.symbol = "MSFT";
+  ASSERT_TRUE(store_->InsertFill(msft).ok());
+  auto only_msft = store_->ListFills({0, kNow + 10'000, "", "MSFT"});
+  ASSERT_TRUE(only_msft.ok()) << only_msft.status().ToString();
+  ASSERT_EQ(only_msft->size(), 1u);
+  EXPECT_EQ((*only_msft)[0].fill_id, "f5");
+  EXPECT_EQ(store_->ListFills({0, kNow + 10'000, "s2", "AAPL"})->size(), 1u);  // f3
   // The whole of time is a valid window (the trader asks for it at start), on both backends.
-  auto ever = store_->ListFills(INT64_MIN, INT64_MAX, "");
+  auto ever = store_->ListFills({INT64_MIN, INT64_MAX, ""});
   ASSERT_TRUE(ever.ok()) << ever.status().ToString();
-  EXPECT_EQ(ever->size(), 4u);
+  EXPECT_EQ(ever->size(), 5u);
 }
 
 TEST_P(TradingStoreTrader, OpenExecutionsAreExactlyTheNonTerminalStatuses) {

@@ -22,14 +22,15 @@ std::vector<std::string> Orders(const std::vector<Execution>& es) {
   return out;
 }
 
-// d0..d4 at kNow + 0..4 s: d0, d2, d4 of strategy "a" (d2 rejected), d1, d3 of "b" (d3 rejected).
+// d0..d4 at kNow + 0..4 s: d0, d2, d4 of strategy "a" (d2 rejected), d1, d3 of "b" (d3 rejected);
+// d4 on MSFT, the others on AAPL.
 class TradingStoreWindowWithDecisions : public TradingStoreWindow {
  protected:
   void SetUp() override {
     TradingStoreWindow::SetUp();
     if (HasFatalFailure()) return;
     for (int i = 0; i < 5; ++i) {
-      Decision d = MakeDecision("d" + std::to_string(i), "AAPL", kNow + i * 1000);
+      Decision d = MakeDecision("d" + std::to_string(i), i == 4 ? "MSFT" : "AAPL", kNow + i * 1000);
       d.strategy_name = i % 2 == 0 ? "a" : "b";
       if (i == 2 || i == 3) {
         d.status = DecisionStatus::kRejected;
@@ -61,6 +62,12 @@ TEST_P(TradingStoreWindowWithDecisions, DecisionsByWindowStrategyAndStatusNewest
   EXPECT_EQ(Hashes(*store_->ListDecisionsInWindow(all, std::nullopt, 2)),
             (std::vector<std::string>{"d4", "d3"}));
   EXPECT_TRUE(store_->ListDecisionsInWindow({kNow, kNow + 5000, "nobody"}, {}, 0)->empty());
+  // One symbol (the chart's markers), with or without a strategy.
+  EXPECT_EQ(Hashes(*store_->ListDecisionsInWindow({kNow, kNow + 5000, "", "MSFT"}, {}, 0)),
+            std::vector<std::string>{"d4"});
+  EXPECT_EQ(Hashes(*store_->ListDecisionsInWindow({kNow, kNow + 5000, "a", "AAPL"}, {}, 0)),
+            (std::vector<std::string>{"d2", "d0"}));
+  EXPECT_TRUE(store_->ListDecisionsInWindow({kNow, kNow + 5000, "", "TSLA"}, {}, 0)->empty());
   EXPECT_TRUE(store_->ListDecisionsInWindow(all, DecisionStatus::kFilled, 0)->empty());
 }
 
@@ -88,6 +95,10 @@ TEST_P(TradingStoreWindowWithDecisions, ExecutionsByWindowTheirDecisionsStrategy
   // d0's execution went out at kNow + 5: a window ending there excludes it.
   EXPECT_TRUE(store_->ListExecutionsInWindow({kNow, kNow + 5, ""}, {}, 0)->empty());
   EXPECT_EQ(Orders(*store_->ListExecutionsInWindow({kNow, kNow + 5000, ""}, {}, 1)),
+            std::vector<std::string>{e4});
+  EXPECT_EQ(Orders(*store_->ListExecutionsInWindow({kNow, kNow + 5000, "", "AAPL"}, {}, 0)),
+            (std::vector<std::string>{e1, e0}));
+  EXPECT_EQ(Orders(*store_->ListExecutionsInWindow({kNow, kNow + 5000, "a", "MSFT"}, {}, 0)),
             std::vector<std::string>{e4});
 }
 

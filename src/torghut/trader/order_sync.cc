@@ -37,7 +37,7 @@ Result<bool> OrderSync::Learn(std::string_view client_order_id) {
   if (e) {
     Known& k = known_[std::string(client_order_id)];
     TORGHUT_ASSIGN_OR_RETURN(std::vector<trading::Fill> fills,
-                             store_->ListFills(0, INT64_MAX, k.strategy));
+                             store_->ListFills({0, INT64_MAX, k.strategy}));
     for (const trading::Fill& f : fills) {
       if (f.client_order_id == client_order_id) {
         k.recorded_fill_qty = k.recorded_fill_qty.Add(f.qty).value_or(k.recorded_fill_qty);
@@ -105,7 +105,7 @@ Status OrderSync::ApplyOrder(const broker::BrokerOrder& o) {
   if (missing > Decimal() && o.filled_avg_price) {
     // Average price of the missing part: (avg × filled − what is recorded) / missing.
     TORGHUT_ASSIGN_OR_RETURN(std::vector<trading::Fill> fills,
-                             store_->ListFills(0, INT64_MAX, k.strategy));
+                             store_->ListFills({0, INT64_MAX, k.strategy}));
     Decimal recorded_notional;
     for (const trading::Fill& f : fills) {
       if (f.client_order_id == o.client_order_id) {

@@ -200,7 +200,7 @@ Status TraderService::Impl::Build() {
   }
   // What each strategy holds: its own fills, in order (average cost).
   TORGHUT_ASSIGN_OR_RETURN(std::vector<trading::Fill> fills,
-                           parts_.store->ListFills(0, INT64_MAX, ""));
+                           parts_.store->ListFills({0, INT64_MAX, ""}));
   for (const trading::Fill& f : fills) engine_->OnFill(f);
   TORGHUT_ASSIGN_OR_RETURN(std::vector<trading::Execution> open,
                            parts_.store->ListOpenExecutions());

@@ -231,7 +231,7 @@ TEST_F(TraderPartsTest, AFillReportedTwiceAndThenByReconciliationIsStoredOnce) {
   ASSERT_TRUE(sync_->ApplyUpdate(*fill).ok());
   ASSERT_TRUE(sync_->ApplyUpdate(*fill).ok());       // the stream repeats itself
   ASSERT_TRUE(sync_->ApplyOrder(fill->order).ok());  // and reconciliation reads the same order
-  auto fills = store_->ListFills(INT64_MIN, INT64_MAX, "");
+  auto fills = store_->ListFills({INT64_MIN, INT64_MAX, ""});
   ASSERT_TRUE(fills.ok());
   ASSERT_EQ(fills->size(), 1u);
   EXPECT_EQ((*fills)[0].qty, D("5"));

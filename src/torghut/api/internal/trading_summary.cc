@@ -26,7 +26,7 @@ Result<json> RealizedPnl(store::TradingStore& store, const DayInterval& day,
                          const std::string& strategy, const TimeZone& ny,
                          const SummaryOptions& options) {
   TORGHUT_ASSIGN_OR_RETURN(std::vector<trading::Fill> fills,
-                           store.ListFills(INT64_MIN, day.end, strategy));
+                           store.ListFills({INT64_MIN, day.end, strategy}));
   trading::PnlOptions pnl_options;
   pnl_options.day = day.day;
   pnl_options.allow_shorts = options.allow_shorts;

@@ -121,10 +121,10 @@ class SqlTradingStore final : public TradingStore {
     return Select<Decision>(
         fmt::format("SELECT {} FROM trade_decisions WHERE created_at >= {{ts $1}} AND created_at "
                     "< {{ts $2}} AND ($3 = '' OR strategy_name = $3) AND ($4 = '' OR status = $4) "
-                    "ORDER BY created_at DESC, decision_hash LIMIT $5",
+                    "AND ($6 = '' OR symbol = $6) ORDER BY created_at DESC, decision_hash LIMIT $5",
                     internal::kDecisionCols),
         {Int(w.from), Int(w.to), Text(w.strategy_name), Text(status ? ToString(*status) : ""),
-         Int(limit > 0 ? limit : kNoLimit)},
+         Int(limit > 0 ? limit : kNoLimit), Text(w.symbol)},
         internal::ReadDecision);
   }
 
@@ -270,10 +270,11 @@ class SqlTradingStore final : public TradingStore {
         fmt::format("SELECT {} FROM executions WHERE submitted_at >= {{ts $1}} AND submitted_at < "
                     "{{ts $2}} AND ($3 = '' OR decision_hash IN (SELECT decision_hash FROM "
                     "trade_decisions WHERE strategy_name = $3)) AND ($4 = '' OR status = $4) "
-                    "ORDER BY submitted_at DESC, client_order_id LIMIT $5",
+                    "AND ($6 = '' OR symbol = $6) ORDER BY submitted_at DESC, client_order_id "
+                    "LIMIT $5",
                     internal::kExecutionCols),
         {Int(w.from), Int(w.to), Text(w.strategy_name), Text(status ? ToString(*status) : ""),
-         Int(limit > 0 ? limit : kNoLimit)},
+         Int(limit > 0 ? limit : kNoLimit), Text(w.symbol)},
         internal::ReadExecution);
   }
 
@@ -298,13 +299,13 @@ class SqlTradingStore final : public TradingStore {
     return !rows.empty();
   }
 
-  Result<std::vector<Fill>> ListFills(EpochMillis from, EpochMillis to,
-                                      std::string_view strategy_name) override {
+  Result<std::vector<Fill>> ListFills(const TradingWindow& w) override {
     return Select<Fill>(
         fmt::format("SELECT {} FROM fills WHERE filled_at >= {{ts $1}} AND filled_at < {{ts $2}} "
-                    "AND ($3 = '' OR strategy_name = $3) ORDER BY filled_at, fill_id",
+                    "AND ($3 = '' OR strategy_name = $3) AND ($4 = '' OR symbol = $4) ORDER BY "
+                    "filled_at, fill_id",
                     internal::kFillCols),
-        {Int(from), Int(to), Text(strategy_name)}, internal::ReadFill);
+        {Int(w.from), Int(w.to), Text(w.strategy_name), Text(w.symbol)}, internal::ReadFill);
   }
 
   // ---- account ----
