@@ -28,6 +28,7 @@ const WEB_DIR = process.env.TORGHUT_WEB_DIR ?? path.join(root, 'web/dist');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = process.env.E2E_ARTIFACTS ?? path.join(root, 'tests/artifacts/e2e');
 const SYMBOL = 'AAPL';
+const ADMIN_TOKEN = 'e2e-admin-token';
 const SIGNAL_FIELDS = {
   ema: ['ema12', 'ema26'],
   bollinger: ['boll_upper', 'boll_mid', 'boll_lower'],
@@ -110,7 +111,7 @@ before(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'torghut-e2e-'));
   up = spawn(BIN, ['up', '--port', '0', '--data-dir', dataDir, '--symbols', `${SYMBOL},MSFT`, '--rate', '20'], {
-    env: { ...process.env, TORGHUT_WEB_DIR: WEB_DIR, TORGHUT_HTTP_ACCESS_LOG: 'false' },
+    env: { ...process.env, TORGHUT_WEB_DIR: WEB_DIR, TORGHUT_HTTP_ACCESS_LOG: 'false', TORGHUT_ADMIN_TOKEN: ADMIN_TOKEN },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   up.on('exit', (code, signal) => (upExited = signal ?? String(code)));
@@ -342,6 +343,77 @@ step('toggles', 'toggling EMA, Bollinger, VWAP, MACD and RSI draws each from /si
   for (const indicator of Object.keys(SIGNAL_FIELDS)) await page.locator(`#toggles input[data-indicator=${indicator}]`).check();
   assert.equal((await state(page)).chart.panes, 3);
   await shot(page, '6-toggle-all');
+});
+
+step('markers', 'decisions and fills are markers on their candles, rejected ones hollow, reasons on hover', async (t) => {
+  // Wait for the demo strategies' first fill on the symbol, then stop trading with the kill
+  // switch: the decisions after it are rejected (kill_switch) and drawn hollow.
+  const markersNow = () => api(`/api/torghut/trading/markers?symbol=${SYMBOL}&from=${Date.now() - 900_000}&to=${Date.now() + 1000}`);
+  await waitFor('a fill on AAPL', async () => (await markersNow()).fills.length > 0, 180_000);
+  const kill = await fetch(`${base}/trading/kill-switch`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ on: true }),
+  });
+  assert.equal(kill.status, 200, 'the kill switch turns on');
+  await waitFor('a decision rejected by the kill switch', async () =>
+    (await markersNow()).decisions.some((d) => d.status === 'rejected' && d.risk_reasons.includes('kill_switch')), 180_000);
+
+  const page = await newPage(t);
+  const isMarkers = (r) => r.url().includes('/api/torghut/trading/markers?');
+  const [answer] = await Promise.all([
+    page.waitForResponse(isMarkers).then((r) => r.json()),
+    open(page, `symbol=${SYMBOL}&range=15m&resolution=1s&show=`),
+  ]);
+  await page.waitForFunction(() => window.torghutVisuals.state().markerLoads > 0);
+  const candles = new Set((await points(page, 'candles')).map((c) => c.time));
+  const drawn = await page.evaluate(() => window.torghutVisuals.markers());
+  const drawnById = new Map(drawn.map((m) => [m.id, m]));
+  // Every fill and decision of the answer whose candle is drawn is a marker on that candle.
+  let fills = 0;
+  for (const f of answer.fills) {
+    const time = seconds(f.filled_at);
+    if (!candles.has(time)) continue;
+    const m = drawnById.get(f.id);
+    assert.ok(m, `fill ${f.id} at ${f.filled_at} is drawn`);
+    assert.deepEqual([m.kind, m.time, m.side, m.hollow], ['fill', time, f.side, false], `fill ${f.id}`);
+    fills++;
+  }
+  assert.ok(fills > 0, 'fills are drawn at their candles');
+  let rejected = null;
+  for (const d of answer.decisions) {
+    const time = Math.floor((Date.parse(d.event_ts) - 1) / 1000);
+    if (!candles.has(time)) continue;
+    const m = drawnById.get(d.id);
+    assert.ok(m, `decision ${d.id} (${d.status}) at ${d.event_ts} is drawn`);
+    assert.deepEqual([m.kind, m.time, m.side, m.hollow], ['decision', time, d.action, d.status === 'rejected'], `decision ${d.id}`);
+    if (d.status === 'rejected' && d.risk_reasons.includes('kill_switch')) rejected = { d, m };
+  }
+  assert.ok(rejected, 'a rejected decision is drawn');
+  await shot(page, '7-markers');
+
+  // Hovering a marker lists what its candle's markers stand for, with a rejection's reasons.
+  const box = await page.locator('#chart').boundingBox();
+  await page.mouse.move(box.x + rejected.m.x, box.y + rejected.m.y);
+  const tip = page.locator('#marker-tip');
+  await waitFor('the hover tip of the rejected decision', async () => (await tip.getAttribute('data-time')) === String(rejected.m.time));
+  const text = await tip.textContent();
+  assert.match(text, new RegExp(`${rejected.d.action.toUpperCase()} ${rejected.d.qty} · ${rejected.d.strategy_id} · rejected`));
+  assert.match(text, /reasons: .*kill_switch/);
+  assert.equal(await tip.locator('[data-hollow=true]').count() > 0, true);
+  await shot(page, '7-markers-hover');
+
+  // A decision's link (`at` its bar, as the trading page makes it) opens the window around that
+  // bar, with the decision's marker on it.
+  const linked = answer.decisions.find((d) => d.status !== 'rejected') ?? rejected.d;
+  await open(page, `symbol=${SYMBOL}&range=15m&at=${encodeURIComponent(linked.event_ts)}`);
+  const s = await state(page);
+  assert.equal(s.view.at, Date.parse(linked.event_ts));
+  await page.waitForFunction(() => window.torghutVisuals.state().markerLoads > 0);
+  const at = (await page.evaluate(() => window.torghutVisuals.markers())).find((m) => m.id === linked.id);
+  assert.ok(at, `the linked decision ${linked.id} is drawn`);
+  assert.ok(at.x >= 0 && at.x <= box.width, `its marker is inside the chart (x ${at.x} of ${box.width})`);
+  await shot(page, '7-markers-linked');
 });
 
 const only = process.env.E2E_STEP;

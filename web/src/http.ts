@@ -7,6 +7,7 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number, // 0 when there was no HTTP answer
+    readonly disabled = false, // the server answered {ok:false, disabled:true}: the feature is off
   ) {
     super(message);
   }
@@ -26,9 +27,9 @@ export async function getJson<T>(path: string, what: string, signal?: AbortSigna
   } catch {
     throw new ApiError(`${what}: HTTP ${res.status} with a body that is not JSON`, res.status);
   }
-  const b = body as { ok?: boolean; message?: string };
+  const b = body as { ok?: boolean; message?: string; disabled?: boolean };
   if (!res.ok || b.ok !== true) {
-    throw new ApiError(`${what}: ${b.message ?? `HTTP ${res.status}`}`, res.status);
+    throw new ApiError(`${what}: ${b.message ?? `HTTP ${res.status}`}`, res.status, b.disabled === true);
   }
   return body as T;
 }

@@ -1,9 +1,12 @@
 // /torghut/visuals (and /torghut/charts): the TA view of one symbol (SPEC §8). The page loads a
 // window of candles and signals for the chosen range and resolution, follows the live stream,
 // polls /latest for the lag pill, and says so plainly when a symbol has no data or the API fails.
+// Where a trading store is present, the strategies' decisions and fills are markers on the candles
+// (trade_markers.ts), refreshed while the window is live.
 import './style.css';
 import { ApiError, fetchBars, fetchLatest, fetchSignals, fetchSymbols, streamUrl, type BarRow, type Resolution, type SignalRow, type WindowQuery } from './api';
 import { TaChart, type ChartSnapshot, type SignalField } from './ta_chart';
+import { chartMarkers, fetchMarkers, type PlacedMarker } from './trade_markers';
 import {
   INDICATORS,
   MAX_ITEMS,
@@ -23,6 +26,7 @@ const LAG_POLL_MS = 2000;
 // Coarser than 1 s, live rows trigger a re-read of the newest buckets (aggregated by the store)
 // at most this often.
 const TAIL_REFRESH_MS = 1000;
+const MARKERS_POLL_MS = 3000;
 
 type ChartStatus = 'loading' | 'ready' | 'no-data' | 'error';
 
@@ -41,7 +45,7 @@ const ui = {
   nodata: $<HTMLDivElement>('nodata'),
 };
 
-const chart = new TaChart(ui.chart, $<HTMLDivElement>('legend'));
+const chart = new TaChart(ui.chart, $<HTMLDivElement>('legend'), $<HTMLDivElement>('marker-tip'));
 let view: ViewState;
 let status: ChartStatus = 'loading';
 let generation = 0; // bumps on every new window; answers for an older one are dropped
@@ -52,6 +56,9 @@ let lagMs: number | null = null;
 let tailTimer: number | null = null;
 let lastTailRefresh = 0;
 let lastQuery: WindowQuery | null = null;
+// false once the server said it has no trading store: no markers, and no error for it.
+let markersAvailable = true;
+let markerLoads = 0;
 
 // One message per failing source (bars, latest, …), shown together; a source's success clears it.
 const errors = new Map<string, string>();
@@ -93,8 +100,11 @@ async function loadWindow(): Promise<void> {
   setError('latest', null);
   showLag(null);
   const resolution = effectiveResolution(view);
-  // The range ends with the bucket in progress, so the window holds the newest candle.
-  const toMs = bucketEnd(Date.now(), resolution);
+  // The range ends with the bucket in progress, so the window holds the newest candle; with `at`,
+  // it is centred there unless that would reach past now.
+  const nowEnd = bucketEnd(Date.now(), resolution);
+  const toMs = view.at === null ? nowEnd : Math.min(nowEnd, bucketEnd(view.at + RANGES[view.range] / 2, resolution));
+  const live = toMs === nowEnd;
   const q: WindowQuery = {
     symbol: view.symbol,
     fromMs: wholeBucketsFrom(toMs - RANGES[view.range], resolution),
@@ -126,8 +136,36 @@ async function loadWindow(): Promise<void> {
       ui.notice.textContent = `Nothing in the last ${view.range}; showing the ${view.range} up to the newest data (${bars.range.effective.to}).`;
     }
   }
-  openStream(mine);
+  const effective = bars.range.effective;
+  void pollMarkers(mine, Date.parse(effective.from), Date.parse(effective.to) + 1, resolution, live);
+  if (live) openStream(mine);
   void pollLag(mine);
+}
+
+// The window's markers, then again every few seconds while the window is live (a new decision's
+// bar is in the window's newest seconds). `toMs` is exclusive.
+async function pollMarkers(mine: number, fromMs: number, toMs: number, resolution: Resolution, live: boolean): Promise<void> {
+  chart.setMarkers([]);
+  while (mine === generation && markersAvailable) {
+    const end = live ? Math.max(toMs, bucketEnd(Date.now(), resolution)) : toMs;
+    try {
+      const r = await fetchMarkers(view.symbol, fromMs, end);
+      if (mine !== generation) return;
+      setError('markers', null);
+      chart.setMarkers(chartMarkers(r, resolutionMs(resolution)));
+      markerLoads++;
+    } catch (e) {
+      if (mine !== generation) return;
+      if (e instanceof ApiError && e.disabled) {
+        markersAvailable = false;
+        setError('markers', null);
+        return;
+      }
+      setError('markers', describe(e));
+    }
+    if (!live) return;
+    await new Promise((r) => setTimeout(r, MARKERS_POLL_MS));
+  }
 }
 
 // The API selects 1 s bars by their end time (inclusive; a bar's event time is the end of its
@@ -235,6 +273,7 @@ function showLag(ms: number | null): void {
 function wireControls(): void {
   ui.symbol.addEventListener('change', () => {
     view.symbol = ui.symbol.value.trim().toUpperCase();
+    view.at = null; // a moment of one symbol's trading: not another's
     showView();
     void loadWindow();
   });
@@ -264,28 +303,33 @@ declare global {
   interface Window {
     torghutVisuals: {
       state(): {
-        view: { symbol: string; range: string; resolution: string; shown: string[] };
+        view: { symbol: string; range: string; resolution: string; shown: string[]; at: number | null };
         status: ChartStatus;
         errors: string[];
         lagMs: number | null;
         liveEvents: number;
         chart: ChartSnapshot;
+        markerLoads: number;
       };
       points(name: 'candles' | SignalField): { time: number; [k: string]: number }[];
+      // The trade markers as drawn now: candle time, kind, side, hollow, and x/y in the chart (px).
+      markers(): PlacedMarker[];
     };
   }
 }
 
 window.torghutVisuals = {
   state: () => ({
-    view: { symbol: view.symbol, range: view.range, resolution: effectiveResolution(view), shown: INDICATORS.filter((i) => view.shown.has(i)) },
+    view: { symbol: view.symbol, range: view.range, resolution: effectiveResolution(view), shown: INDICATORS.filter((i) => view.shown.has(i)), at: view.at },
     status,
     errors: [...errors.values()],
     lagMs,
     liveEvents,
     chart: chart.snapshot(),
+    markerLoads,
   }),
   points: (name) => chart.points(name),
+  markers: () => chart.placedMarkers(),
 };
 
 async function start(): Promise<void> {

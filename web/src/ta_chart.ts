@@ -15,6 +15,7 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import type { BarRow, SignalRow } from './api';
+import { TradeMarkersPrimitive, type ChartMarker, type PlacedMarker } from './trade_markers';
 import type { Indicator } from './view_state';
 
 export type SignalField = 'ema12' | 'ema26' | 'boll_upper' | 'boll_mid' | 'boll_lower' | 'vwap_session' | 'macd' | 'macd_signal' | 'macd_hist' | 'rsi14';
@@ -90,10 +91,15 @@ export class TaChart {
 
   // The time under the crosshair, or null: the legend then shows the newest candle.
   private hovered: number | null = null;
+  private readonly markers = new TradeMarkersPrimitive((t) => {
+    const b = this.bars.get(t);
+    return b ? { high: b.h, low: b.l } : undefined;
+  });
 
   constructor(
     container: HTMLElement,
     private readonly legend: HTMLElement,
+    private readonly tip: HTMLElement,
   ) {
     this.chart = createChart(container, {
       autoSize: true,
@@ -115,10 +121,51 @@ export class TaChart {
       wickUpColor: '#26a69a',
       wickDownColor: '#ef5350',
     });
+    this.candles.attachPrimitive(this.markers);
     this.chart.subscribeCrosshairMove((p) => {
       this.hovered = p.time === undefined ? null : (p.time as number);
       this.renderLegend();
+      this.renderTip(p.point ?? null);
     });
+  }
+
+  // The trade markers to draw (replacing those shown), their times already candle times.
+  setMarkers(markers: ChartMarker[]): void {
+    this.markers.set(markers);
+  }
+
+  // The markers as placed on screen now (media px relative to the chart), for tests.
+  placedMarkers(): PlacedMarker[] {
+    return this.markers.placed();
+  }
+
+  // The hovered candle's markers, listed beside the cursor: what each decision or fill was and
+  // why (a rejection's reasons). Hidden over a candle without any.
+  private renderTip(point: { x: number; y: number } | null): void {
+    const shown = this.hovered === null || point === null ? [] : this.markers.at(this.hovered);
+    if (shown.length === 0) {
+      this.tip.hidden = true;
+      delete this.tip.dataset.time;
+      return;
+    }
+    this.tip.replaceChildren(
+      ...shown.map((m) => {
+        const row = document.createElement('div');
+        row.className = `tip-${m.kind}`;
+        row.dataset.side = m.side;
+        row.dataset.hollow = String(m.hollow);
+        row.textContent = m.lines.join('\n');
+        return row;
+      }),
+    );
+    this.tip.dataset.time = String(this.hovered);
+    this.tip.hidden = false;
+    // Beside the cursor, on the side with room.
+    const width = this.tip.parentElement?.clientWidth ?? 0;
+    const left = point!.x > width / 2;
+    this.tip.style.left = left ? '' : `${point!.x + 16}px`;
+    this.tip.style.right = left ? `${width - point!.x + 16}px` : '';
+    this.tip.style.top = `${point!.y + 16}px`;
   }
 
   // The values at the hovered (or newest) candle: its OHLCV and each shown indicator, from the

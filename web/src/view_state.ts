@@ -17,6 +17,9 @@ export interface ViewState {
   range: RangeName;
   resolution: Resolution | 'auto';
   shown: Set<Indicator>;
+  // A moment to show (epoch ms): the window is centred on it (a link from a trading decision to
+  // its bar); null: the window ends now.
+  at: number | null;
 }
 
 export function resolutionMs(r: Resolution): number {
@@ -44,7 +47,15 @@ export function parseViewState(search: string, fallbackSymbol: string): ViewStat
     range: range in RANGES ? (range as RangeName) : '1h',
     resolution: res === 'auto' || (RESOLUTIONS as string[]).includes(res) ? (res as Resolution | 'auto') : 'auto',
     shown,
+    at: parseAt(q.get('at')),
   };
+}
+
+// `at` as RFC 3339 or epoch ms; anything else is ignored (the window then ends now).
+function parseAt(text: string | null): number | null {
+  if (!text) return null;
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  return Number.isFinite(ms) ? ms : null;
 }
 
 export function viewStateQuery(state: ViewState): string {
@@ -54,6 +65,7 @@ export function viewStateQuery(state: ViewState): string {
     resolution: state.resolution,
     show: INDICATORS.filter((i) => state.shown.has(i)).join(','),
   });
+  if (state.at !== null) q.set('at', new Date(state.at).toISOString());
   return `?${q}`;
 }
 
