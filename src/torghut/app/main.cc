@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   torghut::app::AddWsCommand(app, &exit_code);
   torghut::app::AddServeCommand(app, &exit_code);
   torghut::app::AddTradeCommand(app, &exit_code);
+  torghut::app::AddBacktestCommand(app, &exit_code);
   torghut::app::AddUpCommand(app, &exit_code);
 
   // CLI11 would call an unknown command "an unexpected argument"; say what it is.

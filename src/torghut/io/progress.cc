@@ -6,9 +6,10 @@
 
 namespace torghut::io {
 
-Progress::Progress(std::string label, uint64_t total)
+Progress::Progress(std::string label, uint64_t total, std::function<std::string()> detail)
     : label_(std::move(label)),
       total_(total),
+      detail_(std::move(detail)),
       enabled_(::isatty(STDERR_FILENO) == 1),
       start_(std::chrono::steady_clock::now()),
       // The first look at the clock draws at once; later draws are at least 100 ms apart.
@@ -31,8 +32,11 @@ void Progress::Draw(uint64_t done, int64_t items) {
   bar[width] = '\0';
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::fprintf(stderr, "\r%s [%s] %5.1f%%  %lld events  %.1f s", label_.c_str(), bar, frac * 100,
-               static_cast<long long>(items), secs);
+  char eta[32] = "";
+  if (frac > 0.001 && frac < 1) std::snprintf(eta, sizeof eta, "  ETA %.0f s", secs * (1 - frac) / frac);
+  const std::string detail = detail_ ? "  " + detail_() : "";
+  std::fprintf(stderr, "\r%s [%s] %5.1f%%  %lld events  %.1f s%s%s\033[K", label_.c_str(), bar,
+               frac * 100, static_cast<long long>(items), secs, eta, detail.c_str());
   std::fflush(stderr);
 }
 

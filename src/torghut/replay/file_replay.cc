@@ -216,7 +216,9 @@ Result<FileReplayResult> ReplayFile(
 
   Replayer replayer(options, sessions, sink, internal::LastKindEnds(reader->contents()));
   std::optional<io::Progress> progress;
-  if (options.show_progress) progress.emplace("replay", reader->size());
+  if (options.show_progress) {
+    progress.emplace(options.progress_label, reader->size(), options.progress_detail);
+  }
   std::string_view line;
   while (reader->Next(&line)) {
     const int64_t number = reader->line_number();

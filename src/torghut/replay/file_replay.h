@@ -42,6 +42,8 @@ struct FileReplayOptions {
   std::string input_path;
   ta::EngineConfig engine;
   bool show_progress = true;  // a progress bar on stderr when it is a terminal
+  std::string progress_label = "replay";
+  std::function<std::string()> progress_detail;  // appended to the bar when drawn (may be empty)
   // Determinism knobs (tests and benchmarks; the defaults are what users get).
   int partitions = 1;                      // engines, symbols routed by hash of the name
   int64_t provisional_every_events = 0;    // 0 = never emit provisional rows
