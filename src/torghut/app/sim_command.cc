@@ -222,6 +222,13 @@ void AddSimCommand(CLI::App& root, int* exit_code) {
   gen->add_option("--cancel-share", o.cancel_share, "Share of trades later cancelled")
       ->capture_default_str();
   gen->add_flag("!--no-minute-bars", o.minute_bars, "Do not emit minute bars");
+  gen->add_option("--sessions", o.sessions,
+                  "N regular New York sessions from --start's day instead of --seconds: market "
+                  "hours only, busiest at the open and close, an overnight gap at each open")
+      ->check(CLI::Range(0, 2520));
+  gen->add_option("--overnight-gap", o.overnight_gap_sigma,
+                  "With --sessions: the overnight gap's standard deviation (log return)")
+      ->capture_default_str();
   gen->callback([flags, exit_code] { *exit_code = RunGenerate(*flags); });
 
   auto publish_path = std::make_shared<std::string>();

@@ -73,6 +73,7 @@ class Runner {
   void OnEvent(const market::Event& event, const SymbolTable& symbols) {
     ++run_.events;
     const EpochMillis ts = market::TimeOf(event).millis();
+    event_ts_ = ts;
     if (!InWindow(ts)) return;
     const std::string_view symbol = symbols.Name(market::SymbolOf(event));
     if (!Wanted(symbol)) return;
@@ -81,12 +82,19 @@ class Runner {
       run_.start_equity = Account().equity;
     }
     run_.last_event = std::max(run_.last_event, ts);
-    SampleUpTo(ts);
     if (const auto* t = std::get_if<market::Trade>(&event)) {
       const std::optional<Decimal> p = Price(t->price);
       if (!p) return;
+      // A print reported after later ones (a late trade) happened before orders sent since: it
+      // fills nothing and is not a price of the minute it is reported in.
+      EpochMillis& newest = newest_print_[std::string(symbol)];
+      if (ts < newest) {
+        ++run_.late_prints;
+        return;
+      }
+      newest = ts;
       traded_.insert(std::string(symbol));
-      RecordPrice(std::string(symbol), ts, t->price);
+      RecordPrice(std::string(symbol), ts, t->price, *p);
       broker_.OnTrade(symbol, *p, Shares(t->size), ts);
     } else if (const auto* q = std::get_if<market::Quote>(&event)) {
       const std::optional<Decimal> bid = Price(q->bid_price), ask = Price(q->ask_price);
@@ -102,7 +110,9 @@ class Runner {
   void OnBar(const trading::TradingBar& bar) {
     if (!Wanted(bar.symbol) || !InWindow(bar.event_ts)) return;
     ++run_.bars;
-    const EpochMillis now = std::max(broker_.now(), bar.event_ts);
+    // The data's time where the bar was finished: the event that closed it (its symbol's stream
+    // is in time order; the matching engine's clock is the newest of every symbol's).
+    const EpochMillis now = std::max(event_ts_, bar.event_ts);
     if (config_.clock) config_.clock->Set(now * 1'000'000);
     trading::EngineStep step = engine_.OnBar(bar, now, View());
     for (trading::LlmReview& r : step.reviews) run_.reviews.push_back(std::move(r));
@@ -126,7 +136,7 @@ class Runner {
   }
 
   Result<BacktestRun> Finish() {
-    SampleUpTo(INT64_MAX);
+    TORGHUT_RETURN_IF_ERROR(BuildEquityCurve());
     const broker::Account a = Account();
     if (run_.first_event == 0) run_.start_equity = a.equity;
     run_.end_equity = a.equity;
@@ -212,36 +222,68 @@ class Runner {
     }
   }
 
-  // Closes every minute that ended at or before `ts` (only minutes that saw data): an equity
-  // sample at its end and each symbol's price bar.
-  // `ts` is the next event's time, or INT64_MAX at the end of the data.
-  void SampleUpTo(EpochMillis ts) {
-    const bool end_of_data = ts == INT64_MAX;
-    if (minute_ < 0) {
-      if (!end_of_data) minute_ = ts / kMinuteMs;
+  // The symbol's minute bars from its trades (its stream is in time order; symbols are not in
+  // step with each other, which is why the equity curve is drawn after the run).
+  void RecordPrice(const std::string& symbol, EpochMillis ts, double price, Decimal exact) {
+    std::vector<PriceBar>& bars = run_.prices[symbol];
+    const EpochMillis minute = ts / kMinuteMs * kMinuteMs;
+    if (bars.empty() || bars.back().ts != minute) {
+      bars.push_back({minute, price, price, price, price});
+      closes_[symbol].push_back(exact);
       return;
     }
-    if (!end_of_data && ts / kMinuteMs <= minute_) return;
-    const EpochMillis end = (minute_ + 1) * kMinuteMs;
-    broker_.AdvanceTo(end);  // day orders whose close has come expire before the sample
-    Drain();
-    const broker::Account a = Account();
-    run_.equity.push_back({end, a.equity, !broker_.Positions().empty()});
-    for (auto& [symbol, bar] : minute_bars_) run_.prices[symbol].push_back(bar);
-    minute_bars_.clear();
-    minute_ = end_of_data ? -1 : ts / kMinuteMs;
-  }
-
-  void RecordPrice(const std::string& symbol, EpochMillis ts, double price) {
-    auto [it, added] = minute_bars_.try_emplace(symbol);
-    PriceBar& b = it->second;
-    if (added) {
-      b = {ts / kMinuteMs * kMinuteMs, price, price, price, price};
-      return;
-    }
+    PriceBar& b = bars.back();
     b.high = std::max(b.high, price);
     b.low = std::min(b.low, price);
     b.close = price;
+    closes_[symbol].back() = exact;
+  }
+
+  // The account at the end of every minute that saw a trade, from the fills and the minute closes
+  // (exact): cash + Σ shares × the symbol's last close before the minute's end.
+  Status BuildEquityCurve() {
+    std::vector<const BacktestFill*> fills;
+    for (const BacktestFill& f : run_.fills) fills.push_back(&f);
+    std::stable_sort(fills.begin(), fills.end(), [](const BacktestFill* a, const BacktestFill* b) {
+      return a->fill.filled_at < b->fill.filled_at;
+    });
+    std::set<EpochMillis> ends;
+    for (const auto& [symbol, bars] : run_.prices) {
+      for (const PriceBar& b : bars) ends.insert(b.ts + kMinuteMs);
+    }
+    Decimal cash = config_.cash;
+    std::map<std::string, Decimal, std::less<>> shares;
+    std::map<std::string, size_t, std::less<>> next_bar;  // per symbol: bars before the end
+    size_t next_fill = 0;
+    for (EpochMillis end : ends) {
+      for (; next_fill < fills.size() && fills[next_fill]->fill.filled_at < end; ++next_fill) {
+        const trading::Fill& f = fills[next_fill]->fill;
+        TORGHUT_ASSIGN_OR_RETURN(Decimal notional, f.qty.Mul(f.price));
+        Decimal& held = shares[f.symbol];
+        if (f.side == Side::kBuy) {
+          TORGHUT_ASSIGN_OR_RETURN(cash, cash.Sub(notional));
+          TORGHUT_ASSIGN_OR_RETURN(held, held.Add(f.qty));
+        } else {
+          TORGHUT_ASSIGN_OR_RETURN(cash, cash.Add(notional));
+          TORGHUT_ASSIGN_OR_RETURN(held, held.Sub(f.qty));
+        }
+        TORGHUT_ASSIGN_OR_RETURN(cash, cash.Sub(fills[next_fill]->commission));
+      }
+      Decimal equity = cash;
+      bool exposed = false;
+      for (const auto& [symbol, qty] : shares) {
+        if (qty.is_zero()) continue;
+        exposed = true;
+        const std::vector<PriceBar>& bars = run_.prices[symbol];
+        size_t& i = next_bar[symbol];
+        while (i < bars.size() && bars[i].ts + kMinuteMs <= end) ++i;
+        if (i == 0) continue;  // (a fill comes from a trade: never before the first bar)
+        TORGHUT_ASSIGN_OR_RETURN(Decimal value, qty.Mul(closes_[symbol][i - 1]));
+        TORGHUT_ASSIGN_OR_RETURN(equity, equity.Add(value));
+      }
+      run_.equity.push_back({end, equity, exposed});
+    }
+    return Status::Ok();
   }
 
   struct OpenOrder {
@@ -258,8 +300,9 @@ class Runner {
   std::set<std::string, std::less<>> traded_;
   std::unordered_map<std::string, size_t> by_order_;  // client_order_id → decision index
   std::map<std::string, OpenOrder, std::less<>> open_;
-  std::map<std::string, PriceBar, std::less<>> minute_bars_;
-  EpochMillis minute_ = -1;  // the minute in progress (epoch minutes), −1 before any data
+  std::map<std::string, std::vector<Decimal>, std::less<>> closes_;  // exact, per price bar
+  std::map<std::string, EpochMillis, std::less<>> newest_print_;
+  EpochMillis event_ts_ = 0;  // the time of the event being processed
   trading::PortfolioView view_;
   BacktestRun run_;
 };

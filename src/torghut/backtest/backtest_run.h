@@ -1,7 +1,7 @@
 // One backtest run (SPEC §11): a recorded market-data file through the one TA input path
 // (replay/file_replay.h), the same trading engine as `trade` and `up` (trading/engine.h), and the
 // matching engine (broker/matching_engine.h) in process, on the data's own event time. No wall
-// clock is read: the engine's `now` is the matching engine's clock, the time of the newest event.
+// clock is read: the trading engine's `now` is the time of the event that finished the bar.
 //
 //   TORGHUT_ASSIGN_OR_RETURN(TradingCalendar calendar, TradingCalendar::NewYork());
 //   backtest::BacktestConfig config;
@@ -69,7 +69,8 @@ struct BacktestFill {
   Decimal commission;
 };
 
-// The account at the end of one minute of event time (only minutes in which data arrived).
+// The account at the end of one minute of event time (only minutes in which a trade printed):
+// cash and each position at its symbol's last trade before the minute's end.
 struct EquitySample {
   EpochMillis ts = 0;  // the minute's end
   Decimal equity;
@@ -98,6 +99,7 @@ struct BacktestRun {
   EpochMillis first_event = 0, last_event = 0;  // of the data inside [from, to)
   int64_t lines = 0, events = 0, bars = 0;
   int64_t bad_lines = 0;
+  int64_t late_prints = 0;  // trades older than their symbol's newest print: not matched against
   std::vector<BadLine> first_bad_lines;       // at most kMaxReportedBadLines
   std::vector<std::string> symbols_without_trades;  // of config.symbols
   double seconds = 0;                               // wall time (for the summary line only)

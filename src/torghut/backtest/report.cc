@@ -155,7 +155,8 @@ Result<json> BuildReport(const BacktestRun& run, const BacktestConfig& config,
       {"events", run.events},
       {"bars", run.bars},
       {"lines", run.lines},
-      {"bad_lines", run.bad_lines}};
+      {"bad_lines", run.bad_lines},
+      {"late_prints", run.late_prints}};
 
   // ---- per New York day: the equity at each day's last sample ----
   struct DayRow {
@@ -322,7 +323,14 @@ std::string TextSummary(const json& report) {
     out += fmt::format("  input     {} bad lines skipped (see report.json bad_lines)\n",
                        s["bad_lines"].get<int64_t>());
   }
-  for (const json& w : report["warnings"]) out += "  warning   " + w.get<std::string>() + "\n";
+  constexpr size_t kShown = 5;
+  const json& warnings = report["warnings"];
+  for (size_t i = 0; i < warnings.size() && i < kShown; ++i) {
+    out += "  warning   " + warnings[i].get<std::string>() + "\n";
+  }
+  if (warnings.size() > kShown) {
+    out += fmt::format("  warning   … and {} more (report.json warnings)\n", warnings.size() - kShown);
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <queue>
 #include <vector>
 
+#include "torghut/core/calendar.h"
 #include "torghut/core/symbols.h"
 
 namespace torghut::sim {
@@ -132,7 +133,18 @@ struct SymbolState {
   int64_t next_trade_id = 0;
   char tape = 'C';
   MinuteAccumulator minute;
+  size_t window = 0;  // the session its newest event is in (sessions mode)
 };
+
+// The rate's shape at `f` ∈ [0, 1] of a session: 3 at the open and the close, 0.75 at midday. Its
+// mean over the session is 0.75 + 2.25/5 = 1.2 (kIntensityMean): the rate at f is the mean rate ×
+// SessionIntensity(f) / 1.2 — 2.5× at the edges, 0.625× at midday.
+double SessionIntensity(double f) {
+  const double x = 2 * f - 1;
+  return 0.75 + 2.25 * x * x * x * x;
+}
+constexpr double kIntensityMean = 1.2;
+constexpr double kIntensityPeak = 3.0;
 
 // A line waiting for its emission time; ties break by creation order, so output is deterministic.
 struct PendingLine {
@@ -171,6 +183,10 @@ Status ValidateOptions(const GeneratorOptions& o) {
   if (o.max_lateness_ms < 0 || o.max_lateness_ms > 60'000) {
     errors.push_back("max lateness must be in [0, 60000] ms");
   }
+  if (o.sessions < 0 || o.sessions > 2520) errors.push_back("sessions must be in [0, 2520]");
+  if (!(o.overnight_gap_sigma >= 0) || o.overnight_gap_sigma > 1) {
+    errors.push_back("overnight gap sigma must be in [0, 1]");
+  }
   if (errors.empty()) return Status::Ok();
   std::string m = errors[0];
   for (size_t i = 1; i < errors.size(); ++i) m += "; " + errors[i];
@@ -187,10 +203,28 @@ struct Generator::Impl {
   int64_t next_minute_end_ns = 0;
   bool generation_done = false;
   Rng side_rng{0};  // decisions that are not per symbol (duplicates, lateness)
+  // Sessions mode: the [open, close) of each session, in ns.
+  std::vector<std::pair<int64_t, int64_t>> windows;
 
   explicit Impl(const GeneratorOptions& o) : opt(o) {
-    const int64_t start_ns = opt.start.nanos();
+    int64_t start_ns = opt.start.nanos();
     end_ns = start_ns + opt.seconds * kNanosPerSecond;
+    if (opt.sessions > 0) {
+      Result<TradingCalendar> calendar = TradingCalendar::NewYork();
+      // (The zone is part of the build's tz database; without it there is no session to make.)
+      Timestamp t = calendar.ok() ? calendar->SessionStartAtOrBefore(opt.start) : opt.start;
+      while (calendar.ok() && static_cast<int>(windows.size()) < opt.sessions) {
+        std::optional<SessionTimes> s = calendar->SessionAt(t);
+        if (s && s->regular_close > opt.start) {
+          windows.emplace_back(s->regular_open.nanos(), s->regular_close.nanos());
+        }
+        t = calendar->NextSessionStartAfter(t);
+      }
+      if (!windows.empty()) {
+        start_ns = windows.front().first;
+        end_ns = windows.back().second;
+      }
+    }
     next_minute_end_ns =
         Timestamp::FromNanos(start_ns).FloorTo(kNanosPerMinute).nanos() + kNanosPerMinute;
     side_rng = Rng(opt.seed ^ 0x5eed5eed5eedULL);
@@ -203,13 +237,39 @@ struct Generator::Impl {
       s.rng = Rng(h);
       s.log_price = std::log(20.0 + static_cast<double>(s.rng.Next() % 48000) / 100.0);
       s.last_move_ns = start_ns;
-      s.next_trade_ns = start_ns + s.rng.ExpNanos(opt.trades_per_second);
-      s.next_quote_ns =
-          opt.quotes_per_trade > 0
-              ? start_ns + s.rng.ExpNanos(opt.trades_per_second * opt.quotes_per_trade)
-              : INT64_MAX;
+      s.next_trade_ns = NextArrival(s, start_ns, opt.trades_per_second);
+      s.next_quote_ns = opt.quotes_per_trade > 0
+                            ? NextArrival(s, start_ns, opt.trades_per_second * opt.quotes_per_trade)
+                            : INT64_MAX;
       s.next_trade_id = 1 + static_cast<int64_t>(s.rng.Next() % 1'000'000) * 1000;
       s.tape = "ABC"[s.rng.Next() % 3];
+    }
+  }
+
+  // The session holding `t`, or the first after it (windows.size() when none).
+  size_t WindowAt(int64_t t) const {
+    size_t w = 0;
+    while (w < windows.size() && windows[w].second <= t) ++w;
+    return w;
+  }
+
+  // The time of the symbol's next arrival after `now` at a mean of `rate` per second: Poisson in a
+  // plain span; in sessions mode thinned to the session's U-shaped intensity, and only inside
+  // sessions (INT64_MAX after the last).
+  int64_t NextArrival(SymbolState& s, int64_t now, double rate) {
+    if (windows.empty()) return now + s.rng.ExpNanos(rate);
+    for (;;) {
+      const int64_t t = now + s.rng.ExpNanos(rate * kIntensityPeak / kIntensityMean);
+      const size_t w = WindowAt(t);
+      if (w == windows.size()) return INT64_MAX;
+      const auto [open, close] = windows[w];
+      if (t < open) {  // overnight: arrivals are memoryless, so start again at the open
+        now = open;
+        continue;
+      }
+      const double f = static_cast<double>(t - open) / static_cast<double>(close - open);
+      if (s.rng.Uniform() * kIntensityPeak <= SessionIntensity(f)) return t;
+      now = t;
     }
   }
 
@@ -219,6 +279,15 @@ struct Generator::Impl {
 
   // Advances the symbol's GBM to `now_ns` and returns the mid price.
   double MoveTo(SymbolState& s, int64_t now_ns) {
+    if (!windows.empty()) {
+      // A new session opens with the overnight gap; the night itself adds no diffusion.
+      const size_t w = WindowAt(now_ns);
+      if (w != s.window && w < windows.size()) {
+        s.log_price += opt.overnight_gap_sigma * s.rng.Normal();
+        s.last_move_ns = std::max(s.last_move_ns, windows[w].first);
+        s.window = w;
+      }
+    }
     const double dt = static_cast<double>(now_ns - s.last_move_ns) / 1e9 / kSecondsPerTradingYear;
     if (dt > 0) {
       const double sigma = opt.annual_volatility;
@@ -331,11 +400,11 @@ struct Generator::Impl {
     *generated_at = best_ns;
     if (is_trade) {
       EmitTrade(*best, best_ns);
-      best->next_trade_ns = best_ns + best->rng.ExpNanos(opt.trades_per_second);
+      best->next_trade_ns = NextArrival(*best, best_ns, opt.trades_per_second);
     } else {
       EmitQuote(*best, best_ns);
       best->next_quote_ns =
-          best_ns + best->rng.ExpNanos(opt.trades_per_second * opt.quotes_per_trade);
+          NextArrival(*best, best_ns, opt.trades_per_second * opt.quotes_per_trade);
     }
     return true;
   }

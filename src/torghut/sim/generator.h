@@ -38,6 +38,14 @@ struct GeneratorOptions {
   int64_t max_lateness_ms = 2000;   // late trades arrive at most this much after their time
   double cancel_share = 0.001;      // share of trades later cancelled ("T":"x")
   bool minute_bars = true;          // emit "T":"b" at each minute end
+  // 0: one span of `seconds` from `start`. N > 0: N regular New York sessions, from the first
+  // trading day at or after `start`'s (weekends, holidays and early closes by core/calendar.h),
+  // each from the open to the close, `seconds` ignored: trading is busiest at the open and the
+  // close (a U-shaped rate, 2.5× the mean at the edges, 0.625× at midday, averaging
+  // `trades_per_second`), and each session opens with an overnight gap (a normal log-return of
+  // `overnight_gap_sigma`).
+  int sessions = 0;
+  double overnight_gap_sigma = 0.01;
 };
 
 // Validates options (non-empty valid symbols, positive seconds/rates, shares in [0,1]).
