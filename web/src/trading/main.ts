@@ -166,18 +166,19 @@ function settle(): void {
 // Reads the selection's three answers together; each one that arrives replaces its part.
 async function loadOnce(mine: number, signal: AbortSignal): Promise<void> {
   const asked = { ...sel };
-  const results = await Promise.allSettled([fetchSummary(asked, signal), fetchExecutions(asked, signal), fetchDecisions(asked, signal)]);
+  const [summary, executions, decisions] = await Promise.allSettled([
+    fetchSummary(asked, signal),
+    fetchExecutions(asked, signal),
+    fetchDecisions(asked, signal),
+  ]);
   if (mine !== generation) return;
-  const sources: Source[] = ['summary', 'executions', 'decisions'];
-  results.forEach((r, i) => {
-    const source = sources[i];
-    if (r.status === 'fulfilled') {
-      setError(source, null);
-      (last as Record<Source, unknown>)[source] = r.value;
-    } else {
-      setError(source, describe(r.reason));
-    }
-  });
+  const take = <T>(source: Source, r: PromiseSettledResult<T>, keep: (value: T) => void) => {
+    if (r.status === 'fulfilled') keep(r.value);
+    setError(source, r.status === 'fulfilled' ? null : describe(r.reason));
+  };
+  take('summary', summary, (v) => (last.summary = v));
+  take('executions', executions, (v) => (last.executions = v));
+  take('decisions', decisions, (v) => (last.decisions = v));
   loads++;
   render();
   settle();

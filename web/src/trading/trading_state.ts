@@ -37,7 +37,10 @@ export function selectionQuery(sel: Selection): string {
   return `?${q}`;
 }
 
-// The chart page at a decision's bar (the visuals page centres its window on `at`).
+// The chart page at a decision's bar (the visuals page centres its window on `at`). The time is
+// written as the API gave it: ':' needs no escape in a query (RFC 3986), so the link reads as
+// the RFC 3339 instant it is.
 export function visualsLink(symbol: string, eventTs: string): string {
-  return `/torghut/visuals?${new URLSearchParams({ symbol, range: '15m', at: eventTs })}`;
+  const at = encodeURIComponent(eventTs).replace(/%3A/gi, ':');
+  return `/torghut/visuals?symbol=${encodeURIComponent(symbol)}&range=15m&at=${at}`;
 }
