@@ -4,29 +4,14 @@
 //
 //   TORGHUT_BIN=build/…/torghut node --test tests/e2e/visuals.test.mjs
 //
-// Environment: TORGHUT_BIN (required), TORGHUT_WEB_DIR (default web/dist), CHROMIUM (default
-// /usr/bin/chromium), E2E_ARTIFACTS (screenshots and the server's log; default
+// Environment (support.mjs): TORGHUT_BIN (required), TORGHUT_WEB_DIR (default web/dist), CHROMIUM
+// (default /usr/bin/chromium), E2E_ARTIFACTS (screenshots and the server's log; default
 // tests/artifacts/e2e), E2E_STEP (run one step only).
 // What the page drew is read from window.torghutVisuals (the chart draws on canvases) and compared
 // with the API answers the page itself received; screenshots of every step are kept.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import readline from 'node:readline';
+import { api, base, e2e, newPage, runSteps, shot, step, waitFor } from './support.mjs';
 
-const here = path.dirname(new URL(import.meta.url).pathname);
-const root = path.resolve(here, '../..');
-// playwright-core is a dependency of the UI's package (web/package.json, committed lockfile).
-const { chromium } = createRequire(path.join(root, 'web/package.json'))('playwright-core');
-
-const BIN = process.env.TORGHUT_BIN;
-const WEB_DIR = process.env.TORGHUT_WEB_DIR ?? path.join(root, 'web/dist');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = process.env.E2E_ARTIFACTS ?? path.join(root, 'tests/artifacts/e2e');
 const SYMBOL = 'AAPL';
 const ADMIN_TOKEN = 'e2e-admin-token';
 const SIGNAL_FIELDS = {
@@ -38,54 +23,13 @@ const SIGNAL_FIELDS = {
 };
 const PILL_COLOURS = { green: 'rgb(45, 164, 78)', amber: 'rgb(212, 167, 44)', red: 'rgb(207, 34, 46)' };
 
-// The runbook's steps, in order. E2E_STEP=<id> runs one of them (ctest runs each as its own test).
-const steps = [];
-const step = (id, name, fn) => steps.push({ id, name, fn });
-let up; // the torghut up process
-let upExited = null;
-let base; // http://127.0.0.1:PORT
-let dataDir;
-let browser;
-
-// Polls `check` (which returns a truthy value when done) until it holds or `ms` pass.
-async function waitFor(what, check, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  let last;
-  for (;;) {
-    if (upExited) throw new Error(`torghut up exited (${upExited}) while waiting for ${what}`);
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function api(p) {
-  const r = await fetch(base + p);
-  return r.json();
-}
-
-async function newPage(t) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
-  });
-  t.after(async () => {
-    await page.close();
-    assert.deepEqual(problems, [], 'the page logged errors');
-  });
-  return page;
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
-}
+e2e({
+  symbols: [SYMBOL, 'MSFT'],
+  page: 'index.html',
+  // The markers step turns the kill switch on.
+  env: { TORGHUT_ADMIN_TOKEN: ADMIN_TOKEN },
+  ready: () => waitFor('bars for AAPL', async () => (await api(`/api/torghut/ta/latest?symbol=${SYMBOL}`)).bars),
+});
 
 const state = (page) => page.evaluate(() => window.torghutVisuals.state());
 const points = (page, name) => page.evaluate((n) => window.torghutVisuals.points(n), name);
@@ -103,47 +47,6 @@ async function open(page, query) {
   await page.waitForFunction(() => window.torghutVisuals && window.torghutVisuals.state().status !== 'loading');
   return { bars: await bars.json(), signals: await signals.json() };
 }
-
-before(async () => {
-  assert.ok(BIN, 'TORGHUT_BIN must name the torghut binary');
-  assert.ok(fs.existsSync(path.join(WEB_DIR, 'index.html')), `the UI is not built in ${WEB_DIR} (scripts/setup.sh builds it)`);
-  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing (scripts/setup.sh installs chromium)`);
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'torghut-e2e-'));
-  up = spawn(BIN, ['up', '--port', '0', '--data-dir', dataDir, '--symbols', `${SYMBOL},MSFT`, '--rate', '20'], {
-    env: { ...process.env, TORGHUT_WEB_DIR: WEB_DIR, TORGHUT_HTTP_ACCESS_LOG: 'false', TORGHUT_ADMIN_TOKEN: ADMIN_TOKEN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  up.on('exit', (code, signal) => (upExited = signal ?? String(code)));
-  const logName = `torghut-up-${process.env.E2E_STEP ?? 'all'}.log`;
-  const log = fs.createWriteStream(path.join(ARTIFACTS, logName));
-  up.stderr.pipe(log);
-  base = await new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: up.stdout });
-    lines.on('line', (line) => {
-      log.write(line + '\n');
-      const m = line.match(/UI\s+(http:\/\/[^/]+)\/torghut\/visuals/);
-      if (m) resolve(m[1]);
-    });
-    up.on('exit', () => reject(new Error(`torghut up exited (${upExited}); see ${ARTIFACTS}/${logName}`)));
-  });
-  await waitFor('bars for AAPL', async () => (await api(`/api/torghut/ta/latest?symbol=${SYMBOL}`)).bars);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  if (up && !upExited) {
-    const exited = new Promise((r) => up.once('exit', r));
-    up.kill('SIGTERM');
-    await exited;
-    assert.equal(upExited, '0', 'torghut up exits 0 on SIGTERM');
-  }
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
 
 step('candles', 'candles render for a symbol with data, at 1 s and aggregated resolutions', async (t) => {
   // Final rows never change, so the drawing of those can be compared exactly: wait for a few.
@@ -416,8 +319,4 @@ step('markers', 'decisions and fills are markers on their candles, rejected ones
   await shot(page, '7-markers-linked');
 });
 
-const only = process.env.E2E_STEP;
-if (only && !steps.some((s) => s.id === only)) {
-  throw new Error(`E2E_STEP=${only} names no step (${steps.map((s) => s.id).join(', ')})`);
-}
-for (const s of steps) if (!only || s.id === only) test(s.name, s.fn);
+runSteps();
