@@ -83,7 +83,7 @@ if [ "$(cat "$SDK/node_modules/.torghut-lock" 2>/dev/null)" != "$sdk_sum" ]; the
   echo "$sdk_sum" > "$SDK/node_modules/.torghut-lock"
 fi
 if [ ! -e "$WEB/dist/index.html" ] ||
-   [ -n "$(find "$WEB/src" "$WEB/index.html" "$WEB/vite.config.ts" "$WEB/tsconfig.json" \
+   [ -n "$(find "$WEB/src" "$WEB/index.html" "$WEB/trading.html" "$WEB/vite.config.ts" "$WEB/tsconfig.json" \
             "$WEB/package-lock.json" -newer "$WEB/dist/index.html" 2>/dev/null | head -1)" ]; then
   echo "setup: building the web UI (web/dist)" >&2
   (cd "$WEB" && npm run --silent build)

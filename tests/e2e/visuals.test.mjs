@@ -295,11 +295,26 @@ step('markers', 'decisions and fills are markers on their candles, rejected ones
   assert.ok(rejected, 'a rejected decision is drawn');
   await shot(page, '7-markers');
 
-  // Hovering a marker lists what its candle's markers stand for, with a rejection's reasons.
+  // Hovering a marker lists what its candle's markers stand for, with a rejection's reasons. Live
+  // bars shift the chart under a still mouse, so the marker is found and hovered again until the
+  // tip names its candle; only a marker inside the pane can be hovered.
   const box = await page.locator('#chart').boundingBox();
-  await page.mouse.move(box.x + rejected.m.x, box.y + rejected.m.y);
   const tip = page.locator('#marker-tip');
-  await waitFor('the hover tip of the rejected decision', async () => (await tip.getAttribute('data-time')) === String(rejected.m.time));
+  // (x and y are in the candles' pane; the price scale takes ~60 px at the right, the time scale
+  // ~30 px at the bottom.)
+  const inside = (m) => m.x > 5 && m.x < box.width - 70 && m.y > 5 && m.y < box.height - 35;
+  const killed = new Set(answer.decisions.filter((d) => d.risk_reasons.includes('kill_switch')).map((d) => d.id));
+  const hoverable = (await page.evaluate(() => window.torghutVisuals.markers())).filter(
+    (m) => m.kind === 'decision' && m.hollow && killed.has(m.id) && inside(m));
+  assert.ok(hoverable.length > 0, 'a rejected decision is drawn inside the pane');
+  rejected = { d: answer.decisions.find((d) => d.id === hoverable[0].id), m: hoverable[0] };
+  await waitFor('the hover tip of the rejected decision', async () => {
+    const m = (await page.evaluate(() => window.torghutVisuals.markers())).find((x) => x.id === rejected.m.id);
+    if (!m) return false;
+    await page.mouse.move(box.x + m.x, box.y + m.y);
+    rejected.m = m;
+    return (await tip.getAttribute('data-time')) === String(m.time);
+  });
   const text = await tip.textContent();
   assert.match(text, new RegExp(`${rejected.d.action.toUpperCase()} ${rejected.d.qty} · ${rejected.d.strategy_id} · rejected`));
   assert.match(text, /reasons: .*kill_switch/);
