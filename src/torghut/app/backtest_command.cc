@@ -25,6 +25,9 @@
 namespace torghut::app {
 namespace {
 
+// Bad lines named on stderr (every one that was kept is in report.json).
+constexpr size_t kReportedBadLines = 20;
+
 struct BacktestFlags {
   std::string from_file;
   std::string strategies;
@@ -145,6 +148,12 @@ int RunBacktestCommand(const BacktestFlags& flags) {
     config.show_progress = !flags.no_progress;
     Result<nlohmann::json> report = backtest::RunToDirectory(config, *calendar, out);
     if (!report.ok()) return fail(report.status());
+    const nlohmann::json& bad = (*report)["bad_lines"];
+    for (size_t i = 0; i < bad["first"].size() && i < kReportedBadLines; ++i) {
+      std::fprintf(stderr, "torghut backtest: %s:%lld: skipped: %s\n", flags.from_file.c_str(),
+                   static_cast<long long>(bad["first"][i]["line"].get<int64_t>()),
+                   bad["first"][i]["reason"].get<std::string>().c_str());
+    }
     std::fputs(backtest::TextSummary(*report).c_str(), stdout);
     std::printf("report: %s, %s\n", (out / "report.json").c_str(), (out / "report.html").c_str());
     return kExitOk;
