@@ -122,7 +122,8 @@ class Runner {
       run_.decisions.push_back(std::move(d));
       Decision& made = run_.decisions.back();
       if (made.status != DecisionStatus::kPlanned) continue;
-      Result<broker::BrokerOrder> order = broker_.SubmitOrder(RequestOf(made));
+      // At its symbol's time: the matching engine's clock may be another symbol's, ahead.
+      Result<broker::BrokerOrder> order = broker_.SubmitOrderAt(RequestOf(made), now);
       if (!order.ok()) {
         // As the live trader records a broker's refusal (trader/submitter.cc).
         made.risk_reasons.push_back("broker_rejected: " + order.status().message());

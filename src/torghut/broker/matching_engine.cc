@@ -217,6 +217,11 @@ Status MatchingEngine::Validate(const OrderRequest& r) const {
 }
 
 Result<BrokerOrder> MatchingEngine::SubmitOrder(const OrderRequest& request) {
+  return SubmitOrderAt(request, now_);
+}
+
+Result<BrokerOrder> MatchingEngine::SubmitOrderAt(const OrderRequest& request, EpochMillis at) {
+  const EpochMillis now = std::min(at, now_);
   OrderRequest r = request;
   const uint64_t seq = next_seq_;
   if (r.client_order_id.empty()) r.client_order_id = NewId(kClientOrderId, seq);
@@ -234,7 +239,7 @@ Result<BrokerOrder> MatchingEngine::SubmitOrder(const OrderRequest& request) {
   o.qty = r.qty;
   o.limit_price = r.limit_price;
   o.status = OrderStatus::kNew;
-  o.created_at = o.updated_at = o.submitted_at = now_;
+  o.created_at = o.updated_at = o.submitted_at = now;
   Decimal exposing = r.qty;
   if (r.side == Side::kSell) {
     const Decimal sellable = SellableQty(r.symbol);
@@ -258,7 +263,7 @@ Result<BrokerOrder> MatchingEngine::SubmitOrder(const OrderRequest& request) {
       if (*notional > bp) return FailedPrecondition("insufficient buying power");
     }
   }
-  if (r.time_in_force == TimeInForce::kDay) order.expires_at = DayExpiry(now_);
+  if (r.time_in_force == TimeInForce::kDay) order.expires_at = DayExpiry(now);
   ++next_seq_;
   by_id_[o.id] = seq;
   by_client_id_[o.client_order_id] = seq;
@@ -266,7 +271,7 @@ Result<BrokerOrder> MatchingEngine::SubmitOrder(const OrderRequest& request) {
   if (order.expires_at) expiries_.emplace(*order.expires_at, seq);
   orders_.push_back(std::move(order));
   Track(orders_.back(), r.qty, /*add=*/true);
-  Emit("new", orders_.back(), now_);
+  Emit("new", orders_.back(), now);
   return orders_.back().o;
 }
 

@@ -112,8 +112,15 @@ class MatchingEngine final : public Broker {
   Decimal SellableQty(std::string_view symbol) const;
   int64_t fills() const { return fills_; }
 
+  // An order submitted at `at` (at most the engine's clock): it fills at its symbol's prints of
+  // time ≥ `at` given after this call. For a driver whose symbols are not in step — a backtest fed
+  // symbol by symbol by the input merge, where the clock is the newest of every symbol's time —
+  // an order is placed at its own symbol's time, not at another symbol's later one.
+  Result<BrokerOrder> SubmitOrderAt(const OrderRequest& request, EpochMillis at);
+
   // ---- Broker ----
   std::string_view name() const override { return "matching-engine"; }
+  // SubmitOrderAt(request, now()).
   Result<BrokerOrder> SubmitOrder(const OrderRequest& request) override;
   Result<std::optional<BrokerOrder>> GetOrderByClientOrderId(
       std::string_view client_order_id) override;

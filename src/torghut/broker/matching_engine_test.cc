@@ -61,6 +61,32 @@ class MatchingEngineTest : public ::testing::Test {
   std::unique_ptr<MatchingEngine> engine_;
 };
 
+TEST_F(MatchingEngineTest, AnOrderPlacedAtItsSymbolsTimeFillsAtThatSymbolsNextPrint) {
+  // MSFT's prints have moved the clock a minute ahead of AAPL's (a backtest's merge feeds
+  // symbols apart): an AAPL order placed at AAPL's time fills at AAPL's next print, earlier than
+  // the clock, where SubmitOrder's order (placed at the clock) waits for a print past it.
+  Make();
+  const EpochMillis t0 = T(kOpen);
+  Trade("400", "100", t0 + 60'000, "MSFT");
+  OrderRequest r;
+  r.client_order_id = "at";
+  r.symbol = "AAPL";
+  r.qty = D("5");
+  BrokerOrder at = engine_->SubmitOrderAt(r, t0 + 1000).value();
+  EXPECT_EQ(at.submitted_at, t0 + 1000);
+  r.client_order_id = "clock";
+  EXPECT_EQ(engine_->SubmitOrder(r).value().submitted_at, t0 + 60'000);
+  // A time after the clock is the clock.
+  r.client_order_id = "later";
+  EXPECT_EQ(engine_->SubmitOrderAt(r, t0 + 90'000).value().submitted_at, t0 + 60'000);
+  Trade("187", "100", t0 + 1500);
+  EXPECT_EQ(Order(at.id).status, OrderStatus::kFilled);
+  EXPECT_EQ(Order(at.id).filled_at, t0 + 1500);
+  EXPECT_EQ(engine_->GetOrderByClientOrderId("clock").value()->status, OrderStatus::kNew);
+  Trade("188", "100", t0 + 60'001);
+  EXPECT_EQ(engine_->GetOrderByClientOrderId("clock").value()->status, OrderStatus::kFilled);
+}
+
 TEST_F(MatchingEngineTest, MarketOrderFillsAtTheNextTradeWithCashAndPositionByHand) {
   Make();
   const EpochMillis t0 = T(kOpen);
