@@ -12,7 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
-#include <thread>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -52,6 +52,11 @@ std::string ToIso(int64_t ms) {
   return FormatRfc3339(Timestamp::FromMillis(ms), FracDigits::kMillis).substr(0, 23);
 }
 
+bool Terminal(const std::string& status) {
+  return status == "filled" || status == "rejected" || status == "canceled" ||
+         status == "expired" || status == "done_for_day";
+}
+
 class BacktestParityTest : public ::testing::Test {
  protected:
   testing::CommandResult Torghut(const std::string& args, const std::string& env = "") {
@@ -65,14 +70,31 @@ class BacktestParityTest : public ::testing::Test {
 
 TEST_F(BacktestParityTest, TheLivePathAndTheBacktestMakeTheSameDecisions) {
   // A clean recording (no duplicates, late prints or cancels: the TA parity of those is the
-  // replay tests'); 7 minutes of AAPL and MSFT from the open.
+  // replay tests'); 5 minutes of AAPL and MSFT from the open.
   ASSERT_EQ(Torghut("sim generate --symbols AAPL,MSFT --seconds " + std::to_string(kSeconds) +
                     " --rate 5 --duplicate-share 0 --late-share 0 --cancel-share 0 --out s.jsonl")
                 .exit_code,
             0);
   testing::WriteFile(dir_.path() / "strategies.yaml", kCatalog);
 
-  // ---- live: the simulator replays the file (market and broker) at 10× once `up` subscribes ----
+  // ---- the backtest of the same file ----
+  const testing::CommandResult bt =
+      Torghut("backtest --from-file s.jsonl --strategies strategies.yaml --out bt --no-progress "
+              "--cash " + std::string(kCash),
+              kSettings);
+  ASSERT_EQ(bt.exit_code, 0) << bt.err;
+  const json report = json::parse(testing::Slurp(dir_.path() / "bt" / "report.json"));
+
+  // The decisions of bars that finished before the recording's last seconds (live, the very last
+  // bars finish by the idle timer, a backtest never sees a later print for them).
+  const std::string cutoff = "2024-01-02T14:34:50";
+  std::map<std::string, json> backtest_by_hash, live_by_hash;
+  for (const json& d : report["decisions"]) {
+    if (d["event_ts"].get<std::string>() < cutoff) backtest_by_hash[d["decision_hash"]] = d;
+  }
+  ASSERT_GT(backtest_by_hash.size(), 10u) << "too few decisions to compare";
+
+  // ---- live: the simulator replays the file (market and broker) at 4× once `up` subscribes ----
   TaProcess sim(TORGHUT_BIN, "TORGHUT_HTTP_ACCESS_LOG=false", dir_.path() / "sim.log",
                 "sim serve --port 0 --from-file " + (dir_.path() / "s.jsonl").string() +
                     " --speed 4 --wait-for-subscriber --orders-per-minute 100000 --cash " + kCash);
@@ -102,25 +124,31 @@ TEST_F(BacktestParityTest, TheLivePathAndTheBacktestMakeTheSameDecisions) {
         },
         kSeconds / 4 * 1s + 60s))
         << Get(sim_base + "/sim/status").dump() << testing::Tail(dir_.path() / "up.log");
-    // Then the pipeline drains: the trader's decision count stops changing.
-    size_t last = SIZE_MAX;
+    // Then the pipeline drains: the live path has made every decision the backtest made before
+    // the cutoff (it evaluates each symbol's bars in time order, so by then it has made all of
+    // its own before the cutoff too), and every order has settled. A decision the live path never
+    // makes fails the wait, and the comparison below names it.
     ASSERT_TRUE(WaitFor(
         [&] {
           std::vector<json> now;
+          std::set<std::string> hashes;
           for (const std::string symbol : {"AAPL", "MSFT"}) {
             const json page = Get(base + "/trading/decisions?limit=500&symbol=" + symbol);
             if (!page.is_array()) return false;
-            for (const json& d : page) now.push_back(d);
+            for (const json& d : page) {
+              if (!Terminal(d["status"].get<std::string>())) return false;
+              hashes.insert(d["id"].get<std::string>());
+              now.push_back(d);
+            }
           }
-          const bool settled = now.size() == last && !now.empty();
-          last = now.size();
           live = std::move(now);
-          if (settled) return true;
-          std::this_thread::sleep_for(2s);  // (the pipeline's own pace: seconds apart to compare)
-          return false;
+          for (const auto& [hash, d] : backtest_by_hash) {
+            if (!hashes.count(hash)) return false;
+          }
+          return true;
         },
         90s))
-        << testing::Tail(dir_.path() / "up.log");
+        << live.size() << " decisions live; " << testing::Tail(dir_.path() / "up.log");
     for (const std::string symbol : {"AAPL", "MSFT"}) {
       for (const json& e : Get(base + "/trading/executions?limit=500&symbol=" + symbol)) {
         live_orders[e["client_order_id"]] = e;
@@ -128,25 +156,9 @@ TEST_F(BacktestParityTest, TheLivePathAndTheBacktestMakeTheSameDecisions) {
     }
   }
 
-  // ---- the backtest of the same file ----
-  const testing::CommandResult bt =
-      Torghut("backtest --from-file s.jsonl --strategies strategies.yaml --out bt --no-progress "
-              "--cash " + std::string(kCash),
-              kSettings);
-  ASSERT_EQ(bt.exit_code, 0) << bt.err;
-  const json report = json::parse(testing::Slurp(dir_.path() / "bt" / "report.json"));
-
-  // The decisions of bars that finished before the recording's last seconds (live, the very last
-  // bars finish by the idle timer, a backtest never sees a later print for them).
-  const std::string cutoff = "2024-01-02T14:34:50";
-  std::map<std::string, json> backtest_by_hash, live_by_hash;
-  for (const json& d : report["decisions"]) {
-    if (d["event_ts"].get<std::string>() < cutoff) backtest_by_hash[d["decision_hash"]] = d;
-  }
   for (const json& d : live) {
     if (d["decision"]["event_ts"].get<std::string>() < cutoff) live_by_hash[d["id"]] = d;
   }
-  ASSERT_GT(backtest_by_hash.size(), 10u) << "too few decisions to compare";
   std::vector<std::string> only_backtest, only_live;
   for (const auto& [hash, d] : backtest_by_hash) {
     if (!live_by_hash.count(hash)) only_backtest.push_back(hash + " " + d.dump());
