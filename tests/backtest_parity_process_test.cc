@@ -8,12 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "torghut/core/time.h"
@@ -78,10 +78,11 @@ TEST_F(BacktestParityTest, TheLivePathAndTheBacktestMakeTheSameDecisions) {
   testing::WriteFile(dir_.path() / "strategies.yaml", kCatalog);
 
   // ---- the backtest of the same file ----
-  const testing::CommandResult bt =
-      Torghut("backtest --from-file s.jsonl --strategies strategies.yaml --out bt --no-progress "
-              "--cash " + std::string(kCash),
-              kSettings);
+  const testing::CommandResult bt = Torghut(
+      "backtest --from-file s.jsonl --strategies strategies.yaml --out bt --no-progress "
+      "--cash " +
+          std::string(kCash),
+      kSettings);
   ASSERT_EQ(bt.exit_code, 0) << bt.err;
   const json report = json::parse(testing::Slurp(dir_.path() / "bt" / "report.json"));
 
@@ -180,8 +181,8 @@ TEST_F(BacktestParityTest, TheLivePathAndTheBacktestMakeTheSameDecisions) {
     EXPECT_EQ(l["decision"]["action"], b["action"]) << hash;
     EXPECT_EQ(l["decision"]["qty"], b["qty"]) << hash;
     EXPECT_EQ(l["decision"]["risk_reasons"], b["risk_reasons"]) << hash;
-    EXPECT_EQ(accepted(l["status"]), accepted(b["status"])) << hash << ": live " << l["status"]
-                                                            << ", backtest " << b["status"];
+    EXPECT_EQ(accepted(l["status"]), accepted(b["status"]))
+        << hash << ": live " << l["status"] << ", backtest " << b["status"];
   }
 
   // Fills: where the backtest's and the live order's prices differ, the live order met a later
@@ -231,14 +232,15 @@ TEST_F(BacktestParityTest, TheLivePathAndTheBacktestMakeTheSameDecisions) {
     }
     found |= live_price >= lo_price - 1e-9 && live_price <= hi_price + 1e-9;
     EXPECT_TRUE(found) << b["client_order_id"] << ": live filled at " << live_price
-                       << ", which no print within 30 s after the backtest's fill (" << from
-                       << ", " << backtest_price << ") explains";
+                       << ", which no print within 30 s after the backtest's fill (" << from << ", "
+                       << backtest_price << ") explains";
     ++later;
   }
   ASSERT_GT(compared, 5);
-  std::printf("parity: %zu decisions the same on both paths; of %d orders filled whole on both, "
-              "%d at the same price, %d at a later print live\n",
-              backtest_by_hash.size(), compared, same, later);
+  std::printf(
+      "parity: %zu decisions the same on both paths; of %d orders filled whole on both, "
+      "%d at the same price, %d at a later print live\n",
+      backtest_by_hash.size(), compared, same, later);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "torghut/testing/ta_process_support.h"
 #include "torghut/testing/test_support.h"
 
 namespace {
@@ -27,9 +28,9 @@ class BacktestProcessTest : public ::testing::Test {
         "s.jsonl");
     ASSERT_EQ(g.exit_code, 0) << g.err;
   }
-  CommandResult Torghut(const std::string& args) {
+  CommandResult Torghut(const std::string& args, const std::string& env = "") {
     return torghut::testing::RunCommand(
-        "cd " + dir_.string() + " && " + std::string(TORGHUT_BIN) + " " + args, dir_);
+        "cd " + dir_.string() + " && " + env + " " + std::string(TORGHUT_BIN) + " " + args, dir_);
   }
   torghut::testing::ScratchDir scratch_{"torghut-backtest-cli"};
   const fs::path dir_ = scratch_.path();
@@ -161,6 +162,44 @@ TEST_F(BacktestProcessTest, BadLinesAreReportedWithTheirNumbersAndTheRunGoesOn) 
   EXPECT_EQ(report["bad_lines"]["count"], 1);
   EXPECT_EQ(report["bad_lines"]["first"][0]["line"], 4);
   for (const json& d : report["decisions"]) EXPECT_EQ(d["symbol"], "AAPL");
+}
+
+// --llm: every decision is reviewed by the LLM_* settings' server (here the simulator's rule-based
+// reviewer, an OpenAI-compatible /v1/chat/completions) and the review is in the report.
+TEST_F(BacktestProcessTest, WithLlmEveryDecisionCarriesItsReview) {
+  using namespace std::chrono_literals;
+  torghut::testing::TaProcess sim(TORGHUT_BIN, "TORGHUT_HTTP_ACCESS_LOG=false", dir_ / "sim.log",
+                                  "sim serve --port 0");
+  const std::string sim_base = torghut::testing::HttpBaseFromLog(dir_ / "sim.log", 0, 30s);
+  ASSERT_FALSE(sim_base.empty()) << torghut::testing::Tail(dir_ / "sim.log");
+  // The first half hour: a few dozen decisions, each one review request.
+  CommandResult r =
+      Torghut("backtest --from-file s.jsonl --out llm --llm --to 2024-01-02T15:00:00Z",
+              "LLM_BASE_URL=" + sim_base + "/v1 LLM_API_KEY=sim-llm-key");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json report = json::parse(Slurp(dir_ / "llm" / "report.json"));
+  ASSERT_FALSE(report["decisions"].empty());
+  int approved = 0, vetoed = 0;
+  for (const json& d : report["decisions"]) {
+    ASSERT_TRUE(d.contains("llm_review")) << d.dump();
+    const std::string verdict = d["llm_review"]["verdict"];
+    EXPECT_TRUE(verdict == "approve" || verdict == "veto") << d.dump();
+    approved += verdict == "approve";
+    vetoed += verdict == "veto";
+    // A veto is one of the decision's reasons; the live reviewer's policy applies unchanged.
+    if (verdict == "veto") {
+      EXPECT_EQ(d["status"], "rejected") << d.dump();
+      EXPECT_NE(d["risk_reasons"].dump().find("llm_veto"), std::string::npos) << d.dump();
+    }
+  }
+  EXPECT_GT(approved, 0);
+  // Without --llm nothing is reviewed.
+  ASSERT_EQ(Torghut("backtest --from-file s.jsonl --out plain --to 2024-01-02T15:00:00Z").exit_code,
+            0);
+  for (const json& d : json::parse(Slurp(dir_ / "plain" / "report.json"))["decisions"]) {
+    EXPECT_FALSE(d.contains("llm_review"));
+  }
+  EXPECT_EQ(Torghut("backtest --from-file s.jsonl --llm", "LLM_BASE_URL=").exit_code, 2);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -119,15 +120,19 @@ int RunBacktestCommand(const BacktestFlags& flags) {
   std::unique_ptr<llm::OpenAiChatClient> chat;
   std::unique_ptr<llm::LlmReviewer> reviewer;
   if (flags.llm) {
-    if (llm_config.base_url.empty()) return Usage("--llm needs LLM_BASE_URL");
+    // Only a server the user names: a backtest never reaches for the default (OpenAI's) unasked.
+    const char* base_url = std::getenv("LLM_BASE_URL");
+    if (base_url == nullptr || *base_url == '\0' || llm_config.base_url.empty()) {
+      return Usage("--llm needs LLM_BASE_URL (an OpenAI-compatible server's …/v1)");
+    }
     if (Status s = llm::SystemPrompt(llm_config.prompt_version).status(); !s.ok()) {
       return Usage(s.message());
     }
     llm::LlmConfig c = llm_config;
     c.enabled = true;
     chat = std::make_unique<llm::OpenAiChatClient>(c);
-    reviewer = std::make_unique<llm::LlmReviewer>(c, trading::TradingMode::kPaper, chat.get(),
-                                                  &clock);
+    reviewer =
+        std::make_unique<llm::LlmReviewer>(c, trading::TradingMode::kPaper, chat.get(), &clock);
     config.reviewer = reviewer.get();
     config.clock = &clock;
   }
@@ -137,8 +142,8 @@ int RunBacktestCommand(const BacktestFlags& flags) {
     std::fprintf(stderr, "torghut backtest: %s\n", calendar.status().message().c_str());
     return kExitFailure;
   }
-  const std::filesystem::path out =
-      flags.out.empty() ? std::filesystem::path(data_dir) / "backtest" : std::filesystem::path(flags.out);
+  const std::filesystem::path out = flags.out.empty() ? std::filesystem::path(data_dir) / "backtest"
+                                                      : std::filesystem::path(flags.out);
   auto fail = [](const Status& s) {
     std::fprintf(stderr, "torghut backtest: %s\n", s.message().c_str());
     return s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
@@ -220,8 +225,8 @@ void AddBacktestCommand(CLI::App& root, int* exit_code) {
       ->check(CLI::Range(1, 256));
   cmd->add_flag("--llm", flags->llm, "Review decisions with the LLM of the LLM_* settings");
   cmd->add_flag("--no-progress", flags->no_progress, "Never draw the progress bar");
-  cmd->footer(std::string("Environment:\n") + trading::kTradingSettingsEnvHelp + ta::kEngineEnvHelp +
-              llm::kLlmEnvHelp +
+  cmd->footer(std::string("Environment:\n") + trading::kTradingSettingsEnvHelp +
+              ta::kEngineEnvHelp + llm::kLlmEnvHelp +
               "  TORGHUT_DATA_DIR         default parent of --out (default ./torghut-data)\n"
               "Exit codes: 0 done, 1 failure, 2 bad input (flags, catalog, grid).");
   cmd->callback([flags, exit_code] { *exit_code = RunBacktestCommand(*flags); });

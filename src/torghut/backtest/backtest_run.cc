@@ -75,8 +75,16 @@ class Runner {
     const EpochMillis ts = market::TimeOf(event).millis();
     event_ts_ = ts;
     if (!InWindow(ts)) return;
-    const std::string_view symbol = symbols.Name(market::SymbolOf(event));
-    if (!Wanted(symbol)) return;
+    // Per event only what the symbol's id reaches: no string is built or looked up.
+    const SymbolId id = market::SymbolOf(event);
+    if (id >= slots_.size()) slots_.resize(id + 1);
+    Slot& slot = slots_[id];
+    if (slot.name.empty()) {
+      slot.name = std::string(symbols.Name(id));
+      slot.wanted = Wanted(slot.name);
+    }
+    if (!slot.wanted) return;
+    const std::string_view symbol = slot.name;
     if (run_.first_event == 0) {
       run_.first_event = ts;
       run_.start_equity = Account().equity;
@@ -87,14 +95,12 @@ class Runner {
       if (!p) return;
       // A print reported after later ones (a late trade) happened before orders sent since: it
       // fills nothing and is not a price of the minute it is reported in.
-      EpochMillis& newest = newest_print_[std::string(symbol)];
-      if (ts < newest) {
+      if (ts < slot.newest_print) {
         ++run_.late_prints;
         return;
       }
-      newest = ts;
-      traded_.insert(std::string(symbol));
-      RecordPrice(std::string(symbol), ts, t->price, *p);
+      slot.newest_print = ts;
+      RecordPrice(slot, ts, t->price, *p);
       broker_.OnTrade(symbol, *p, Shares(t->size), ts);
     } else if (const auto* q = std::get_if<market::Quote>(&event)) {
       const std::optional<Decimal> bid = Price(q->bid_price), ask = Price(q->ask_price);
@@ -137,6 +143,13 @@ class Runner {
   }
 
   Result<BacktestRun> Finish() {
+    std::set<std::string, std::less<>> traded;
+    for (Slot& slot : slots_) {
+      if (slot.bars.empty()) continue;
+      traded.insert(slot.name);
+      run_.prices[slot.name] = std::move(slot.bars);
+      closes_[slot.name] = std::move(slot.closes);
+    }
     TORGHUT_RETURN_IF_ERROR(BuildEquityCurve());
     const broker::Account a = Account();
     if (run_.first_event == 0) run_.start_equity = a.equity;
@@ -144,7 +157,7 @@ class Runner {
     run_.end_cash = a.cash;
     run_.end_positions = broker_.Positions();
     for (const std::string& s : config_.symbols) {
-      if (traded_.count(s) == 0) run_.symbols_without_trades.push_back(s);
+      if (traded.count(s) == 0) run_.symbols_without_trades.push_back(s);
     }
     return std::move(run_);
   }
@@ -152,6 +165,15 @@ class Runner {
   BacktestRun& run() { return run_; }
 
  private:
+  // What the run keeps per symbol, by the replay's symbol id.
+  struct Slot {
+    std::string name;  // "" until the symbol's first event
+    bool wanted = false;
+    EpochMillis newest_print = INT64_MIN;
+    std::vector<PriceBar> bars;  // its minute bars, and their closes exactly
+    std::vector<Decimal> closes;
+  };
+
   broker::Account Account() {
     Result<broker::Account> a = broker_.GetAccount();
     return a.ok() ? *a : broker::Account{};
@@ -225,19 +247,19 @@ class Runner {
 
   // The symbol's minute bars from its trades (its stream is in time order; symbols are not in
   // step with each other, which is why the equity curve is drawn after the run).
-  void RecordPrice(const std::string& symbol, EpochMillis ts, double price, Decimal exact) {
-    std::vector<PriceBar>& bars = run_.prices[symbol];
+  void RecordPrice(Slot& slot, EpochMillis ts, double price, Decimal exact) {
+    std::vector<PriceBar>& bars = slot.bars;
     const EpochMillis minute = ts / kMinuteMs * kMinuteMs;
     if (bars.empty() || bars.back().ts != minute) {
       bars.push_back({minute, price, price, price, price});
-      closes_[symbol].push_back(exact);
+      slot.closes.push_back(exact);
       return;
     }
     PriceBar& b = bars.back();
     b.high = std::max(b.high, price);
     b.low = std::min(b.low, price);
     b.close = price;
-    closes_[symbol].back() = exact;
+    slot.closes.back() = exact;
   }
 
   // The account at the end of every minute that saw a trade, from the fills and the minute closes
@@ -298,11 +320,10 @@ class Runner {
   broker::MatchingEngine broker_;
   trading::TradingEngine engine_;
   std::set<std::string, std::less<>> wanted_;
-  std::set<std::string, std::less<>> traded_;
+  std::vector<Slot> slots_;
   std::unordered_map<std::string, size_t> by_order_;  // client_order_id → decision index
   std::map<std::string, OpenOrder, std::less<>> open_;
   std::map<std::string, std::vector<Decimal>, std::less<>> closes_;  // exact, per price bar
-  std::map<std::string, EpochMillis, std::less<>> newest_print_;
   EpochMillis event_ts_ = 0;  // the time of the event being processed
   trading::PortfolioView view_;
   BacktestRun run_;
@@ -312,8 +333,8 @@ class Runner {
 
 Result<BacktestRun> RunBacktest(const BacktestConfig& config, const TradingCalendar& calendar) {
   if (config.from && config.to && *config.from >= *config.to) {
-    return InvalidArgument(fmt::format("--from ({}) must be before --to ({})", Iso(*config.from),
-                                       Iso(*config.to)));
+    return InvalidArgument(
+        fmt::format("--from ({}) must be before --to ({})", Iso(*config.from), Iso(*config.to)));
   }
   broker::MatchingEngineOptions o;
   o.cash = config.cash;

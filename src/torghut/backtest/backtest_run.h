@@ -58,7 +58,7 @@ struct BacktestConfig {
   trading::Reviewer* reviewer = nullptr;  // --llm; outlives the run
   // Set to the event time before each bar: the clock the reviewer (its circuit breaker) reads.
   FakeClock* clock = nullptr;
-  bool show_progress = false;             // a progress bar on stderr when it is a terminal
+  bool show_progress = false;  // a progress bar on stderr when it is a terminal
   std::string progress_label = "backtest";
 };
 
@@ -91,8 +91,8 @@ struct BadLine {
 struct BacktestRun {
   std::vector<trading::Decision> decisions;  // in the order made, each with its final status
   std::vector<trading::LlmReview> reviews;
-  std::vector<BacktestFill> fills;           // in the order filled
-  std::vector<EquitySample> equity;          // per minute, oldest first
+  std::vector<BacktestFill> fills;                      // in the order filled
+  std::vector<EquitySample> equity;                     // per minute, oldest first
   std::map<std::string, std::vector<PriceBar>> prices;  // per traded symbol, by minute
   Decimal start_equity, end_equity, end_cash;
   std::vector<broker::BrokerPosition> end_positions;
@@ -100,7 +100,7 @@ struct BacktestRun {
   int64_t lines = 0, events = 0, bars = 0;
   int64_t bad_lines = 0;
   int64_t late_prints = 0;  // trades older than their symbol's newest print: not matched against
-  std::vector<BadLine> first_bad_lines;       // at most kMaxReportedBadLines
+  std::vector<BadLine> first_bad_lines;             // at most kMaxReportedBadLines
   std::vector<std::string> symbols_without_trades;  // of config.symbols
   double seconds = 0;                               // wall time (for the summary line only)
 };

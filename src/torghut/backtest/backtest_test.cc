@@ -175,11 +175,15 @@ TEST_F(BacktestTest, PnlEquityDrawdownAndWinRateAgreeWithAnIndependentComputatio
     max_dd = std::max(max_dd, (peak - value) / peak);
   }
   EXPECT_NEAR(s["max_drawdown"]["pct"].get<double>(), max_dd, 1e-9);
-  EXPECT_NEAR(D(s["total_pnl"]), cash_now - 100000 + [&] {
-    double v = 0;
-    for (const auto& [symbol, qty] : shares) v += qty * closes[symbol].back().second;
-    return v;
-  }(), 1e-4);
+  EXPECT_NEAR(
+      D(s["total_pnl"]),
+      cash_now - 100000 +
+          [&] {
+            double v = 0;
+            for (const auto& [symbol, qty] : shares) v += qty * closes[symbol].back().second;
+            return v;
+          }(),
+      1e-4);
 }
 
 TEST_F(BacktestTest, TheWindowAndTheSymbolsBoundWhatIsTraded) {
@@ -221,7 +225,9 @@ TEST_F(BacktestTest, BadLinesAreCountedWithTheirNumbersAndChangeNothingElse) {
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
     if (n == 2) out << "{not json\n";
-    if (n == 4) out << R"({"T":"t","S":"AAPL","p":"oops"})" << "\n";
+    if (n == 4)
+      out << R"({"T":"t","S":"AAPL","p":"oops"})"
+          << "\n";
     out << line << "\n";
   }
   out << "garbage\n";
@@ -239,9 +245,8 @@ TEST_F(BacktestTest, BadLinesAreCountedWithTheirNumbersAndChangeNothingElse) {
 
 TEST(EquityStatsTest, ReturnsDrawdownAndRatiosByHand) {
   // 100 → 110 → 99 → 105 → 121: the fall from 110 to 99 is the largest (10%), regained at 121.
-  const EquityStats s =
-      ComputeEquityStats(100, 0, {{60, 110, true}, {120, 99, true}, {180, 105, false},
-                                  {240, 121, false}});
+  const EquityStats s = ComputeEquityStats(
+      100, 0, {{60, 110, true}, {120, 99, true}, {180, 105, false}, {240, 121, false}});
   ASSERT_EQ(s.returns.size(), 4u);
   EXPECT_DOUBLE_EQ(s.returns[0], 110.0 / 100 - 1);
   EXPECT_DOUBLE_EQ(s.returns[1], 99.0 / 110 - 1);

@@ -32,7 +32,8 @@ EquityStats ComputeEquityStats(double start, int64_t start_ts,
       s.recovered_ts = p.ts;
     }
   }
-  if (!points.empty()) s.exposure = static_cast<double>(exposed) / static_cast<double>(points.size());
+  if (!points.empty())
+    s.exposure = static_cast<double>(exposed) / static_cast<double>(points.size());
   const size_t n = s.returns.size();
   if (n >= 2) {
     double sum = 0;

@@ -20,11 +20,11 @@ struct EquityPoint {
 struct EquityStats {
   std::vector<double> returns;  // one per point
   std::optional<double> sharpe, sortino;
-  double max_drawdown = 0;         // fraction of the peak, ≥ 0
-  double max_drawdown_amount = 0;  // peak − trough
+  double max_drawdown = 0;                                  // fraction of the peak, ≥ 0
+  double max_drawdown_amount = 0;                           // peak − trough
   std::optional<int64_t> peak_ts, trough_ts, recovered_ts;  // null: no drawdown / not regained
-  std::vector<double> drawdown;    // per point, fraction of the running peak
-  double exposure = 0;             // share of points exposed
+  std::vector<double> drawdown;  // per point, fraction of the running peak
+  double exposure = 0;           // share of points exposed
 };
 
 // Minutes in a trading year: the annualisation of per-minute returns.

@@ -99,8 +99,8 @@ Result<std::vector<GridPoint>> ExpandGrid(const std::vector<trading::Strategy>& 
       for (const std::string& v : axis.values) {
         Result<trading::Strategy> checked = WithParam(s, axis.key, v);
         if (!checked.ok()) {
-          return InvalidArgument(fmt::format("--grid {}={}: {}", axis.Label(), v,
-                                             checked.status().message()));
+          return InvalidArgument(
+              fmt::format("--grid {}={}: {}", axis.Label(), v, checked.status().message()));
         }
       }
       targets[a].push_back(i);

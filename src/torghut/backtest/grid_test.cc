@@ -44,7 +44,8 @@ TEST(GridTest, AxesExpandToEveryCombinationOnTheStrategiesThatTakeThem) {
   EXPECT_EQ((*points)[5].Name(), "stop_loss_pct=1,revert.max_hold_seconds=180");
   const GridPoint& p = (*points)[4];  // stop_loss_pct=1, max_hold 120
   // An exit parameter goes to every strategy (any rule carries exits); as a number.
-  for (const trading::Strategy& s : p.strategies) EXPECT_EQ(Params(s)["stop_loss_pct"], 1) << s.name;
+  for (const trading::Strategy& s : p.strategies)
+    EXPECT_EQ(Params(s)["stop_loss_pct"], 1) << s.name;
   EXPECT_EQ(Params(p.strategies[1])["max_hold_seconds"], 120);
   EXPECT_FALSE(Params(p.strategies[0]).contains("max_hold_seconds"));
   // A rule parameter goes only to the strategies whose rule has it.

@@ -75,7 +75,9 @@ json DecisionJson(const trading::Decision& d, const trading::LlmReview* review) 
   return j;
 }
 
-Result<Decimal> Sum(Decimal a, Decimal b) { return a.Add(b); }
+Result<Decimal> Sum(Decimal a, Decimal b) {
+  return a.Add(b);
+}
 
 }  // namespace
 
@@ -131,7 +133,8 @@ Result<json> BuildReport(const BacktestRun& run, const BacktestConfig& config,
       {"fees", fees.ToString()},
       {"max_drawdown",
        {{"pct", stats.max_drawdown},
-        {"amount", Decimal::FromDouble(stats.max_drawdown_amount, 2).value_or(Decimal()).ToString()},
+        {"amount",
+         Decimal::FromDouble(stats.max_drawdown_amount, 2).value_or(Decimal()).ToString()},
         {"peak_ts", OptionalTime(stats.peak_ts)},
         {"trough_ts", OptionalTime(stats.trough_ts)},
         {"recovered_ts", OptionalTime(stats.recovered_ts)}}},
@@ -140,9 +143,9 @@ Result<json> BuildReport(const BacktestRun& run, const BacktestConfig& config,
       {"trades", trades},
       {"wins", pnl.totals.wins},
       {"losses", pnl.totals.losses},
-      {"win_rate", trades > 0 ? json(static_cast<double>(pnl.totals.wins) /
-                                     static_cast<double>(trades))
-                              : json()},
+      {"win_rate", trades > 0
+                       ? json(static_cast<double>(pnl.totals.wins) / static_cast<double>(trades))
+                       : json()},
       {"avg_hold_seconds", Number(AverageHoldSeconds(run.fills))},
       {"exposure", stats.exposure},
       {"turnover", start != 0 ? json(turnover_notional.ToDouble() / start) : json()},
@@ -212,7 +215,8 @@ Result<json> BuildReport(const BacktestRun& run, const BacktestConfig& config,
         {{"day", row.day},
          {"end_equity", row.end.ToString()},
          {"pnl", day_pnl.ToString()},
-         {"return", row.start.is_zero() ? json() : json(row.end.ToDouble() / row.start.ToDouble() - 1)},
+         {"return",
+          row.start.is_zero() ? json() : json(row.end.ToDouble() / row.start.ToDouble() - 1)},
          {"realized_pnl", day_realized[row.day].ToString()},
          {"fills", c[0]},
          {"wins", c[1]},
@@ -251,8 +255,8 @@ Result<json> BuildReport(const BacktestRun& run, const BacktestConfig& config,
   for (const auto& [symbol, bars] : run.prices) {
     json& list = prices[symbol] = json::array();
     for (const PriceBar& b : bars) {
-      list.push_back({{"ts", TimeJson(b.ts)}, {"o", b.open}, {"h", b.high}, {"l", b.low},
-                      {"c", b.close}});
+      list.push_back(
+          {{"ts", TimeJson(b.ts)}, {"o", b.open}, {"h", b.high}, {"l", b.low}, {"c", b.close}});
     }
   }
   json bad = {{"count", run.bad_lines}, {"first", json::array()}};
@@ -282,16 +286,11 @@ Result<json> BuildReport(const BacktestRun& run, const BacktestConfig& config,
                       {"to", config.to ? TimeJson(*config.to) : json()},
                       {"symbols", config.symbols}};
 
-  return json{{"summary", std::move(summary)},
-              {"days", std::move(day_items)},
-              {"by_strategy", std::move(by_strategy)},
-              {"rejections", rejections},
-              {"decisions", std::move(decisions)},
-              {"fills", std::move(fill_items)},
-              {"equity", std::move(equity)},
-              {"prices", std::move(prices)},
-              {"bad_lines", std::move(bad)},
-              {"warnings", std::move(warnings)},
+  return json{{"summary", std::move(summary)},         {"days", std::move(day_items)},
+              {"by_strategy", std::move(by_strategy)}, {"rejections", rejections},
+              {"decisions", std::move(decisions)},     {"fills", std::move(fill_items)},
+              {"equity", std::move(equity)},           {"prices", std::move(prices)},
+              {"bad_lines", std::move(bad)},           {"warnings", std::move(warnings)},
               {"config", std::move(config_json)}};
 }
 
@@ -329,7 +328,8 @@ std::string TextSummary(const json& report) {
     out += "  warning   " + warnings[i].get<std::string>() + "\n";
   }
   if (warnings.size() > kShown) {
-    out += fmt::format("  warning   … and {} more (report.json warnings)\n", warnings.size() - kShown);
+    out +=
+        fmt::format("  warning   … and {} more (report.json warnings)\n", warnings.size() - kShown);
   }
   return out;
 }

@@ -13,8 +13,8 @@ namespace {
 using nlohmann::json;
 
 constexpr int kWidth = 960;
-constexpr int kPad = 64;                 // room for the y labels
-constexpr size_t kMaxTableRows = 2000;   // the trade table's rows (the rest are in report.json)
+constexpr int kPad = 64;                // room for the y labels
+constexpr size_t kMaxTableRows = 2000;  // the trade table's rows (the rest are in report.json)
 constexpr char kBuy[] = "#1a7f37", kSell[] = "#cf222e", kLine[] = "#2f6fb0";
 
 std::string Escape(std::string_view s) {
@@ -22,11 +22,20 @@ std::string Escape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -120,8 +129,7 @@ std::string EquityCharts(const json& report) {
   }
   area += fmt::format("{:.1f},{:.1f}", d.X(drawdown.size() - 1), d.Y(0));
   const std::string drawdown_svg =
-      fmt::format("<svg viewBox='0 0 {} {}' class='chart' id='drawdown-chart'>", kWidth,
-                  d.height) +
+      fmt::format("<svg viewBox='0 0 {} {}' class='chart' id='drawdown-chart'>", kWidth, d.height) +
       Axes(d, first, last) +
       fmt::format("<polygon fill='#f4c7c3' stroke='{}' stroke-width='1' points='{}'/>", kSell,
                   area) +
@@ -169,9 +177,9 @@ std::string PriceChart(const std::string& symbol, const json& bars, const json& 
   for (const json& f : fills) all.push_back(ToNumber(f["price"]));
   auto [lo, hi] = Range(all);
   const Frame fr{220, lo, hi, closes.size()};
-  std::string svg = fmt::format(
-      "<h3>{0}</h3><svg viewBox='0 0 {1} {2}' class='chart price' data-symbol='{0}'>",
-      Escape(symbol), kWidth, fr.height);
+  std::string svg =
+      fmt::format("<h3>{0}</h3><svg viewBox='0 0 {1} {2}' class='chart price' data-symbol='{0}'>",
+                  Escape(symbol), kWidth, fr.height);
   svg += Axes(fr, bars.front()["ts"], bars.back()["ts"]) + Polyline(fr, closes, "#57606a");
   for (const json& f : fills) {
     auto it = index.find(f["ts"].get<std::string>().substr(0, 16));
@@ -190,12 +198,13 @@ std::string PriceChart(const std::string& symbol, const json& bars, const json& 
 }
 
 std::string Card(const std::string& name, const std::string& value, const std::string& id) {
-  return fmt::format("<div class='card' id='card-{}'><div class='k'>{}</div><div class='v'>{}</div></div>",
-                     id, Escape(name), Escape(value));
+  return fmt::format(
+      "<div class='card' id='card-{}'><div class='k'>{}</div><div class='v'>{}</div></div>", id,
+      Escape(name), Escape(value));
 }
 
-std::string Table(const std::vector<std::string>& head, const std::vector<std::vector<std::string>>& rows,
-                  const std::string& id) {
+std::string Table(const std::vector<std::string>& head,
+                  const std::vector<std::vector<std::string>>& rows, const std::string& id) {
   std::string t = fmt::format("<table id='{}'><thead><tr>", id);
   for (const std::string& h : head) t += "<th>" + Escape(h) + "</th>";
   t += "</tr></thead><tbody>";
@@ -230,10 +239,11 @@ std::string RenderReportHtml(const json& report) {
     if (!names.empty()) names += ", ";
     names += st["name"].get<std::string>();
   }
-  std::string html = "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-                     "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-                     "<title>Torghut backtest · " +
-                     Escape(Str(c["input"])) + "</title><style>" + kStyle + "</style></head><body>";
+  std::string html =
+      "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+      "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+      "<title>Torghut backtest · " +
+      Escape(Str(c["input"])) + "</title><style>" + kStyle + "</style></head><body>";
   html += "<h1>Backtest of " + Escape(Str(c["input"])) + "</h1>";
   html += "<div class='meta'>" + Escape(Str(s["first_event"])) + " → " +
           Escape(Str(s["last_event"])) + " · strategies: " + Escape(names) + " · cash " +
@@ -246,10 +256,17 @@ std::string RenderReportHtml(const json& report) {
           Card("Unrealized", Str(s["unrealized_pnl"]), "unrealized") +
           Card("Fees", Str(s["fees"]), "fees") +
           Card("Max drawdown", fmt::format("{:.2f}%", dd["pct"].get<double>() * 100), "drawdown") +
-          Card("Sharpe", s["sharpe"].is_number() ? fmt::format("{:.2f}", s["sharpe"].get<double>()) : "–", "sharpe") +
-          Card("Sortino", s["sortino"].is_number() ? fmt::format("{:.2f}", s["sortino"].get<double>()) : "–", "sortino") +
+          Card("Sharpe",
+               s["sharpe"].is_number() ? fmt::format("{:.2f}", s["sharpe"].get<double>()) : "–",
+               "sharpe") +
+          Card("Sortino",
+               s["sortino"].is_number() ? fmt::format("{:.2f}", s["sortino"].get<double>()) : "–",
+               "sortino") +
           Card("Round trips", Str(s["trades"]), "trades") +
-          Card("Win rate", s["win_rate"].is_number() ? fmt::format("{:.1f}%", s["win_rate"].get<double>() * 100) : "–", "win-rate") +
+          Card("Win rate",
+               s["win_rate"].is_number() ? fmt::format("{:.1f}%", s["win_rate"].get<double>() * 100)
+                                         : "–",
+               "win-rate") +
           Card("Fills", Str(s["fills"]), "fills") +
           Card("Exposure", fmt::format("{:.1f}%", s["exposure"].get<double>() * 100), "exposure") +
           "</div>";
@@ -290,12 +307,15 @@ std::string RenderReportHtml(const json& report) {
     rows.push_back({Str(d["day"]), Str(d["pnl"]), Pct(d["return"]), Str(d["realized_pnl"]),
                     Str(d["fills"]), Str(d["end_equity"])});
   }
-  html += "<h2>Days</h2>" +
-          Table({"day (New York)", "P&L", "return", "realized", "fills", "end equity"}, rows, "days");
+  html +=
+      "<h2>Days</h2>" +
+      Table({"day (New York)", "P&L", "return", "realized", "fills", "end equity"}, rows, "days");
   rows.clear();
-  for (const auto& [reason, count] : report["rejections"].items()) rows.push_back({reason, Str(count)});
-  html += "<h2>Rejections</h2>" + (rows.empty() ? std::string("<p class='empty'>None.</p>")
-                                                : Table({"reason", "decisions"}, rows, "rejections"));
+  for (const auto& [reason, count] : report["rejections"].items())
+    rows.push_back({reason, Str(count)});
+  html +=
+      "<h2>Rejections</h2>" + (rows.empty() ? std::string("<p class='empty'>None.</p>")
+                                            : Table({"reason", "decisions"}, rows, "rejections"));
   rows.clear();
   const json& fills = report["fills"];
   for (size_t i = 0; i < fills.size() && i < kMaxTableRows; ++i) {
@@ -304,14 +324,14 @@ std::string RenderReportHtml(const json& report) {
                     Str(f["commission"]), Str(f["strategy"]),
                     f["decision_hash"].get<std::string>().substr(0, 12)});
   }
-  html += "<h2>Trades</h2>" +
-          (rows.empty() ? std::string("<p class='empty'>No fills.</p>")
-                        : Table({"time (UTC)", "symbol", "side", "qty", "price", "commission",
-                                 "strategy", "decision"},
-                                rows, "trades"));
+  html += "<h2>Trades</h2>" + (rows.empty() ? std::string("<p class='empty'>No fills.</p>")
+                                            : Table({"time (UTC)", "symbol", "side", "qty", "price",
+                                                     "commission", "strategy", "decision"},
+                                                    rows, "trades"));
   if (fills.size() > kMaxTableRows) {
-    html += fmt::format("<p class='note'>The first {} of {} fills; every one is in report.json.</p>",
-                        kMaxTableRows, fills.size());
+    html +=
+        fmt::format("<p class='note'>The first {} of {} fills; every one is in report.json.</p>",
+                    kMaxTableRows, fills.size());
   }
   return html + "</body></html>\n";
 }

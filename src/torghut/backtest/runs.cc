@@ -61,10 +61,9 @@ Result<json> RunGrid(const BacktestConfig& config, const std::vector<GridPoint>&
   TORGHUT_RETURN_IF_ERROR(ValidateRankBy(options.rank_by));
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   // A reviewer is one client: with --llm the runs take turns.
-  const size_t jobs = config.reviewer ? 1
-                                      : std::min<size_t>(points.size(), options.jobs > 0
-                                                                            ? options.jobs
-                                                                            : cores);
+  const size_t jobs =
+      config.reviewer ? 1
+                      : std::min<size_t>(points.size(), options.jobs > 0 ? options.jobs : cores);
   std::vector<json> summaries(points.size());
   std::atomic<size_t> next{0};
   std::mutex mu;
@@ -84,8 +83,8 @@ Result<json> RunGrid(const BacktestConfig& config, const std::vector<GridPoint>&
       std::lock_guard lock(mu);
       if (!report.ok()) {
         if (first_error.ok()) {
-          first_error = Status(report.status().code(), points[i].Name() + ": " +
-                                                           report.status().message());
+          first_error =
+              Status(report.status().code(), points[i].Name() + ": " + report.status().message());
         }
         return;
       }

@@ -33,7 +33,8 @@ void Progress::Draw(uint64_t done, int64_t items) {
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   char eta[32] = "";
-  if (frac > 0.001 && frac < 1) std::snprintf(eta, sizeof eta, "  ETA %.0f s", secs * (1 - frac) / frac);
+  if (frac > 0.001 && frac < 1)
+    std::snprintf(eta, sizeof eta, "  ETA %.0f s", secs * (1 - frac) / frac);
   const std::string detail = detail_ ? "  " + detail_() : "";
   std::fprintf(stderr, "\r%s [%s] %5.1f%%  %lld events  %.1f s%s%s\033[K", label_.c_str(), bar,
                frac * 100, static_cast<long long>(items), secs, eta, detail.c_str());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -105,6 +106,63 @@ TEST(GeneratorTest, MinuteBarsSummariseTheTradesOfTheirMinute) {
   }
   ASSERT_EQ(bar_volume.size(), 6u);
   for (const auto& [key, v] : bar_volume) EXPECT_EQ(volume[key], v);
+}
+
+// --sessions: regular New York sessions only — here Wed 2024-07-03 (an early close, 13:00),
+// then Fri 07-05 (the 4th is a holiday) — busiest at the open and the close, with a gap between.
+TEST(GeneratorTest, SessionsAreMarketHoursOfTradingDaysBusiestAtTheEdgesWithOvernightGaps) {
+  GeneratorOptions o;
+  o.symbols = {"AAPL"};
+  o.sessions = 2;
+  o.start = Timestamp::FromSeconds(1720000000);  // 2024-07-03T09:46:40Z, before that day's open
+  o.trades_per_second = 2;
+  o.quotes_per_trade = 0;
+  o.duplicate_share = o.late_share = o.cancel_share = 0;
+  o.overnight_gap_sigma = 0.05;
+  ASSERT_TRUE(ValidateOptions(o).ok());
+  std::map<std::string, std::vector<std::pair<int64_t, double>>> by_day;  // day → (s, price)
+  for (const std::string& line : Lines(o)) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element m = parser.parse(line);
+    if (std::string_view(m["T"]) != "t") continue;
+    const std::string t(std::string_view(m["t"]));
+    const int64_t s = ParseRfc3339(t).value().nanos() / kNanosPerSecond;
+    by_day[t.substr(0, 10)].emplace_back(s, double(m["p"]));
+  }
+  ASSERT_EQ(by_day.size(), 2u);
+  ASSERT_TRUE(by_day.count("2024-07-03") && by_day.count("2024-07-05"));
+  // 09:30–13:00 EDT on the early close = 13:30–17:00Z; 09:30–16:00 = 13:30–20:00Z on the 5th.
+  const int64_t open3 = 1720013400, close3 = open3 + 3 * 3600 + 1800;
+  const int64_t open5 = 1720186200, close5 = open5 + 6 * 3600 + 1800;
+  for (const auto& [s, p] : by_day["2024-07-03"]) {
+    EXPECT_GE(s, open3);
+    EXPECT_LT(s, close3);
+  }
+  for (const auto& [s, p] : by_day["2024-07-05"]) {
+    EXPECT_GE(s, open5);
+    EXPECT_LT(s, close5);
+  }
+  // U-shaped: the first and last half hours of the full session each trade well above the
+  // midday half hour (2.5× vs 0.625× the mean in expectation).
+  auto count = [&](int64_t from, int64_t to) {
+    int n = 0;
+    for (const auto& [s, p] : by_day["2024-07-05"]) n += s >= from && s < to;
+    return n;
+  };
+  const int first = count(open5, open5 + 1800), last = count(close5 - 1800, close5);
+  const int midday = count(open5 + 3 * 3600, open5 + 3 * 3600 + 1800);
+  EXPECT_GT(first, 2 * midday) << first << " vs " << midday;
+  EXPECT_GT(last, 2 * midday) << last << " vs " << midday;
+  // The mean rate holds over the session (2 per second; Poisson noise is ~1%).
+  EXPECT_NEAR(double(by_day["2024-07-05"].size()) / (close5 - open5), 2.0, 0.1);
+  // The overnight gap: the second session opens away from the first's close (σ = 5%; a
+  // seeded draw, so this is exact for the seed, not a matter of luck).
+  const double close_price = by_day["2024-07-03"].back().second;
+  const double open_price = by_day["2024-07-05"].front().second;
+  EXPECT_GT(std::abs(std::log(open_price / close_price)), 0.005)
+      << close_price << " → " << open_price;
+  // Same options, same bytes.
+  EXPECT_EQ(Lines(o), Lines(o));
 }
 
 TEST(GeneratorTest, GenerateFileWritesAtomicallyAndRejectsBadOptions) {

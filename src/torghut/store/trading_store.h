@@ -168,8 +168,8 @@ class TradingStore : public trading::StrategyStore {
   virtual Result<std::vector<Execution>> ListExecutions(std::string_view symbol, EpochMillis since,
                                                         int64_t limit) = 0;
   // Executions of the window's symbol with from <= submitted_at < to whose decision is the
-  // window's strategy's and, when given, whose status is `status`; newest first (submitted_at, then client_order_id), at most
-  // `limit` (0 = no limit).
+  // window's strategy's and, when given, whose status is `status`; newest first (submitted_at, then
+  // client_order_id), at most `limit` (0 = no limit).
   virtual Result<std::vector<Execution>> ListExecutionsInWindow(const TradingWindow& w,
                                                                 std::optional<OrderStatus> status,
                                                                 int64_t limit) = 0;

@@ -44,14 +44,15 @@ Result<json> BuildMarkers(store::TradingStore& store, const MarkersQuery& q) {
   json fill_items = json::array();
   for (const trading::Fill& f : fills) {
     auto it = decision_of_order.find(f.client_order_id);
-    fill_items.push_back({{"id", f.fill_id},
-                          {"client_order_id", f.client_order_id},
-                          {"decision_id", it == decision_of_order.end() ? json() : json(it->second)},
-                          {"strategy_id", f.strategy_name},
-                          {"side", trading::ToString(f.side)},
-                          {"qty", f.qty.ToString()},
-                          {"price", f.price.ToString()},
-                          {"filled_at", trading::TimeJson(f.filled_at)}});
+    fill_items.push_back(
+        {{"id", f.fill_id},
+         {"client_order_id", f.client_order_id},
+         {"decision_id", it == decision_of_order.end() ? json() : json(it->second)},
+         {"strategy_id", f.strategy_name},
+         {"side", trading::ToString(f.side)},
+         {"qty", f.qty.ToString()},
+         {"price", f.price.ToString()},
+         {"filled_at", trading::TimeJson(f.filled_at)}});
   }
   return json{{"decisions", std::move(decision_items)},
               {"fills", std::move(fill_items)},
