@@ -193,12 +193,13 @@ TEST_F(BacktestProcessTest, WithLlmEveryDecisionCarriesItsReview) {
     }
   }
   EXPECT_GT(approved, 0);
+  RecordProperty("vetoed", vetoed);
   // Without --llm nothing is reviewed.
   ASSERT_EQ(Torghut("backtest --from-file s.jsonl --out plain --to 2024-01-02T15:00:00Z").exit_code,
             0);
-  for (const json& d : json::parse(Slurp(dir_ / "plain" / "report.json"))["decisions"]) {
-    EXPECT_FALSE(d.contains("llm_review"));
-  }
+  const json plain = json::parse(Slurp(dir_ / "plain" / "report.json"));
+  ASSERT_FALSE(plain["decisions"].empty());
+  for (const json& d : plain["decisions"]) EXPECT_FALSE(d.contains("llm_review"));
   EXPECT_EQ(Torghut("backtest --from-file s.jsonl --llm", "LLM_BASE_URL=").exit_code, 2);
 }
 

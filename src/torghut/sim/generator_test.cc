@@ -125,7 +125,7 @@ TEST(GeneratorTest, SessionsAreMarketHoursOfTradingDaysBusiestAtTheEdgesWithOver
     simdjson::dom::parser parser;
     simdjson::dom::element m = parser.parse(line);
     if (std::string_view(m["T"]) != "t") continue;
-    const std::string t(std::string_view(m["t"]));
+    const std::string t{std::string_view(m["t"])};
     const int64_t s = ParseRfc3339(t).value().nanos() / kNanosPerSecond;
     by_day[t.substr(0, 10)].emplace_back(s, double(m["p"]));
   }
