@@ -153,15 +153,26 @@ TEST_F(BacktestProcessTest, BadLinesAreReportedWithTheirNumbersAndTheRunGoesOn) 
       if (n == 3) out << "{broken\n";
     }
   }
-  CommandResult r = Torghut("backtest --from-file dirty.jsonl --out d --symbols AAPL,TSLA");
+  CommandResult r = Torghut("backtest --from-file dirty.jsonl --out d --symbols AAPL");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("dirty.jsonl:4: skipped"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("1 bad lines skipped"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("no trades for TSLA"), std::string::npos) << r.out;
   const json report = json::parse(Slurp(dir_ / "d" / "report.json"));
   EXPECT_EQ(report["bad_lines"]["count"], 1);
   EXPECT_EQ(report["bad_lines"]["first"][0]["line"], 4);
   for (const json& d : report["decisions"]) EXPECT_EQ(d["symbol"], "AAPL");
+}
+
+TEST_F(BacktestProcessTest, ASymbolWithoutTradesIsAnErrorThatStillLeavesTheReport) {
+  CommandResult r = Torghut("backtest --from-file s.jsonl --out t --symbols AAPL,TSLA");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("no trades for TSLA in s.jsonl"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("no trades for AAPL"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(dir_ / "t" / "report.json"));
+  // A window with no data at all.
+  r = Torghut("backtest --from-file s.jsonl --out w --from 2025-01-01T00:00:00Z");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("no trades in s.jsonl inside --from/--to"), std::string::npos) << r.err;
 }
 
 // --llm: every decision is reviewed by the LLM_* settings' server (here the simulator's rule-based

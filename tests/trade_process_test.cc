@@ -236,10 +236,16 @@ TEST_F(TradeProcessTest, LlmReviewVetoesTradesAndItsCircuitOpensAndClosesAgain) 
   SimFaults({{"llm_http_500", 2}});
   ProduceBars(symbols, 2, t0 + 7);
   ASSERT_TRUE(WaitFor([&] { return decisions_now().size() == 7; }, 30s));
+  // It opened once. (The cooldown is 1 s: on a loaded machine the status may be read after it
+  // ended, half-open by then.)
+  EXPECT_EQ(Get(base + "/trading/metrics")["metrics"]["llm_circuit_open_total"], 1);
   const json open = Status(base)["llm"];
-  EXPECT_EQ(open["circuit"]["state"], "open") << open.dump();
-  EXPECT_EQ(open["circuit"]["open"], true);
-  EXPECT_FALSE(open["circuit"]["open_until"].is_null());
+  if (open["circuit"]["state"] == "open") {
+    EXPECT_EQ(open["circuit"]["open"], true);
+    EXPECT_FALSE(open["circuit"]["open_until"].is_null());
+  } else {
+    EXPECT_EQ(open["circuit"]["state"], "half_open") << open.dump();
+  }
   // 4. While open: no call, rejected llm_circuit_open. (The cooldown is 1 s: a bar produced
   //    right away may already meet the half-open state, so this is checked on what was reviewed.)
   const int64_t requests_before = SimStatus()["llm"]["requests"].get<int64_t>();

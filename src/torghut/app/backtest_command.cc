@@ -161,7 +161,22 @@ int RunBacktestCommand(const BacktestFlags& flags) {
     }
     std::fputs(backtest::TextSummary(*report).c_str(), stdout);
     std::printf("report: %s, %s\n", (out / "report.json").c_str(), (out / "report.html").c_str());
-    return kExitOk;
+    // A symbol asked for that never traded (or a file with no trades at all) is the caller's
+    // mistake — a typo, the wrong file or window: said plainly, exit 2 (the report is written).
+    const nlohmann::json& prices = (*report)["prices"];
+    int missing = 0;
+    for (const std::string& s : flags.symbols) {
+      if (prices.contains(s)) continue;
+      std::fprintf(stderr, "torghut backtest: no trades for %s in %s%s\n", s.c_str(),
+                   flags.from_file.c_str(), config.from || config.to ? " inside --from/--to" : "");
+      ++missing;
+    }
+    if (prices.empty() && flags.symbols.empty()) {
+      std::fprintf(stderr, "torghut backtest: no trades in %s%s\n", flags.from_file.c_str(),
+                   config.from || config.to ? " inside --from/--to" : "");
+      ++missing;
+    }
+    return missing > 0 ? kExitUsage : kExitOk;
   }
   std::printf("grid: %zu runs, ranked by %s\n", points->size(), flags.rank_by.c_str());
   std::fflush(stdout);

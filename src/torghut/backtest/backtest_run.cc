@@ -31,18 +31,6 @@ Decimal Shares(int64_t n) {
   return Decimal::FromInt(n).value_or(Decimal());
 }
 
-broker::OrderRequest RequestOf(const Decision& d) {
-  broker::OrderRequest r;
-  r.client_order_id = d.client_order_id;
-  r.symbol = d.symbol;
-  r.side = d.action;
-  r.qty = d.qty;
-  r.type = d.order_type;
-  r.time_in_force = d.time_in_force;
-  r.limit_price = d.limit_price;
-  return r;
-}
-
 std::string Iso(EpochMillis ms) {
   return FormatRfc3339(Timestamp::FromMillis(ms), FracDigits::kNone);
 }
@@ -129,7 +117,7 @@ class Runner {
       Decision& made = run_.decisions.back();
       if (made.status != DecisionStatus::kPlanned) continue;
       // At its symbol's time: the matching engine's clock may be another symbol's, ahead.
-      Result<broker::BrokerOrder> order = broker_.SubmitOrderAt(RequestOf(made), now);
+      Result<broker::BrokerOrder> order = broker_.SubmitOrderAt(broker::OrderRequestOf(made), now);
       if (!order.ok()) {
         // As the live trader records a broker's refusal (trader/submitter.cc).
         made.risk_reasons.push_back("broker_rejected: " + order.status().message());

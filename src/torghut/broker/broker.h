@@ -47,6 +47,19 @@ struct OrderRequest {
   std::optional<Decimal> limit_price;  // type limit only
 };
 
+// The order a trading decision makes: its client_order_id (the decision's) is the idempotency key.
+inline OrderRequest OrderRequestOf(const trading::Decision& d) {
+  OrderRequest r;
+  r.client_order_id = d.client_order_id;
+  r.symbol = d.symbol;
+  r.side = d.action;
+  r.qty = d.qty;
+  r.type = d.order_type;
+  r.time_in_force = d.time_in_force;
+  r.limit_price = d.limit_price;
+  return r;
+}
+
 // An order as the broker reports it (Alpaca's order object, the fields Torghut uses).
 struct BrokerOrder {
   std::string id;  // the broker's order id

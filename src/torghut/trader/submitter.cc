@@ -30,15 +30,7 @@ std::string BrokerErrorClass(const Status& s) {
 }
 
 broker::OrderRequest Submitter::RequestOf(const trading::Decision& d) {
-  broker::OrderRequest r;
-  r.client_order_id = d.client_order_id;
-  r.symbol = d.symbol;
-  r.side = d.action;
-  r.qty = d.qty;
-  r.type = d.order_type;
-  r.time_in_force = d.time_in_force;
-  r.limit_price = d.limit_price;
-  return r;
+  return broker::OrderRequestOf(d);
 }
 
 Status Submitter::Submit(const trading::Decision& d) {
