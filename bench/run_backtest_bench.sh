@@ -4,13 +4,7 @@
 # the same file — measured in the same run; with 1 strategy and with 10; and a 4-point grid at 1
 # and 2 jobs (the grid's scaling on this machine's cores).
 # Usage: bench/run_backtest_bench.sh [BUILD_DIR]   (a Release build of the torghut target)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BUILD=${1:-build/release}
-TORGHUT=$BUILD/src/torghut/app/torghut
-WORK=${TORGHUT_BENCH_DIR:-$(mktemp -d)}
-mkdir -p "$WORK"
-trap 'rm -rf "$WORK"' EXIT
+source "$(dirname "$0")/lib.sh" "$@"
 FILE=$WORK/replay-10m.jsonl
 
 # 10 symbols × 10,000 s × 100 trades/s = 10 M trades (and ~10 M quotes, minute bars).
@@ -39,7 +33,6 @@ YAML
   done
 } >"$WORK/ten.yaml"
 
-now() { date +%s.%N; }
 calc() { awk "BEGIN { print $* }"; }
 # Best of 2 wall times of a command (seconds).
 timed() {
