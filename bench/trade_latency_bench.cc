@@ -5,6 +5,7 @@
 // `trade_updates` stream as a second client.
 //
 //   build/release/bench/trade_latency_bench [--seconds 30] [--symbols 8] [--burst 2000] [--llm 1]
+//                                           [--concurrency 4]
 //
 // The catalog decides a one-share market buy on every final bar, so every bar is one order.
 // Figures:
@@ -21,6 +22,8 @@
 //     one-share market orders back to back, nothing else.
 // With --llm 1 every decision is first reviewed by the simulator's `/v1/chat/completions` (LLM
 // review on, as `up` with LLM_ENABLED=true): run it with and without to read the review's cost.
+// --concurrency is TRADING_SUBMIT_CONCURRENCY (orders of different symbols POSTed in parallel);
+// 1 sends one order after another.
 #include <unistd.h>
 
 #include <atomic>
@@ -79,6 +82,7 @@ struct Args {
   int symbols = 8;
   int burst = 2000;
   bool llm = false;  // --llm 1: every decision reviewed by the simulator's reviewer first
+  std::string concurrency = "4";  // --concurrency N: TRADING_SUBMIT_CONCURRENCY
 };
 
 // A bar's identity on both sides: symbol and event time in epoch milliseconds.
@@ -139,6 +143,7 @@ int main(int argc, char** argv) {
     if (k == "--symbols") a.symbols = std::stoi(v);
     if (k == "--burst") a.burst = std::stoi(v);
     if (k == "--llm") a.llm = v == "1";
+    if (k == "--concurrency") a.concurrency = v;
   }
   log::SetLevel(log::Level::kWarn);
   const fs::path dir =
@@ -171,6 +176,7 @@ int main(int argc, char** argv) {
       {"TRADING_AUTO_OFFSET_RESET", "earliest"},
       {"TRADING_MAX_SIGNAL_AGE_SECONDS", "0"},
       {"TRADING_MAX_ORDERS_PER_MINUTE", "100000"},
+      {"TRADING_SUBMIT_CONCURRENCY", a.concurrency},
       {"TRADING_STRATEGY_CONFIG_PATH", (dir / "strategies.yaml").string()}};
   if (a.llm) {
     env["LLM_ENABLED"] = "true";
@@ -206,7 +212,7 @@ int main(int argc, char** argv) {
   market.Register(router);
   http::ServerConfig http_config;
   http_config.port = 0;
-  http_config.threads = 2;
+  http_config.threads = 8;  // as `up` (at least 8 HTTP threads)
   http_config.access_log = false;
   stack.AddRoutes(router, metrics, http_config);
   http::Server server(http_config, std::move(router), &metrics);

@@ -18,6 +18,7 @@ TraderConfig ReadTraderConfig(ConfigReader& cfg) {
       cfg.Int("TRADING_STRATEGY_RELOAD_SECONDS", c.strategy_reload_ms / 1000, 1, 86'400) * 1000;
   c.broker = cfg.Enum("TRADING_BROKER", {"alpaca"}, "alpaca");
   c.account_label = cfg.String("TRADING_ACCOUNT_LABEL", c.account_label);
+  c.submit_concurrency = cfg.Int("TRADING_SUBMIT_CONCURRENCY", c.submit_concurrency, 1, 64);
   c.settings = trading::ReadTradingSettings(cfg);
   if (auto crash = cfg.OptionalString("TORGHUT_TEST_CRASH")) {
     const size_t colon = crash->find(':');
@@ -38,6 +39,8 @@ const char* const kTraderEnvHelp =
     "  TRADING_LEASE_RETRY_MS        a standby tries for the lease every (2000)\n"
     "  TRADING_STRATEGY_RELOAD_SECONDS  re-read the strategies every (10)\n"
     "  TRADING_BROKER                alpaca (Alpaca's API, or `torghut sim serve`)\n"
-    "  TRADING_ACCOUNT_LABEL         the account's name in the API (paper)\n";
+    "  TRADING_ACCOUNT_LABEL         the account's name in the API (paper)\n"
+    "  TRADING_SUBMIT_CONCURRENCY    broker connections orders of different symbols are sent\n"
+    "                                over in parallel; a symbol keeps its order (4)\n";
 
 }  // namespace torghut::trader

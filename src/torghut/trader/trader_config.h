@@ -25,7 +25,10 @@ struct TraderConfig {
   int64_t strategy_reload_ms = 10'000;                    // TRADING_STRATEGY_RELOAD_SECONDS
   std::string broker = "alpaca";                          // TRADING_BROKER
   std::string account_label = "paper";                    // TRADING_ACCOUNT_LABEL
-  trading::TradingSettings settings;                      // TRADING_* gates, universe, risk
+  // Orders of different symbols are POSTed in parallel over this many broker connections (a
+  // symbol always uses the same one, so its orders leave in decision order); 1: one at a time.
+  int64_t submit_concurrency = 4;     // TRADING_SUBMIT_CONCURRENCY
+  trading::TradingSettings settings;  // TRADING_* gates, universe, risk
   // Test switch TORGHUT_TEST_CRASH=after_claim:N | after_post:N — the process kills itself right
   // after the Nth durable claim, or after the Nth order POST was answered and before its result
   // is recorded: the two windows crash recovery exists for. Unset in production.

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -22,6 +23,16 @@ using trading::DecisionStatus;
 constexpr int64_t kLeaseCheckMs = 1'000;
 constexpr int64_t kBackoffStartMs = 200, kBackoffMaxMs = 5'000;
 constexpr milliseconds kPollWait{100};
+// The bus's committed offsets trail the store's (the store is what a restart reads, bar_feed.h);
+// they are committed at most this often, after the orders, and at stop — each commit is a synced
+// file write per partition on the embedded bus, too slow to sit between a bar and its order.
+constexpr int64_t kBusCommitEveryMs = 1'000;
+
+bool SamePositions(const std::vector<store::BusOffset>& a, const std::vector<store::BusOffset>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.topic == y.topic && x.partition == y.partition && x.next_offset == y.next_offset;
+  });
+}
 
 // Events from the trade_updates thread, for the loop.
 class UpdateQueue {
@@ -54,9 +65,11 @@ class TraderService::Impl {
   }
 
   Status Run(const std::atomic<bool>& stop);
-  void AttachBroker(broker::Broker* broker, TradeUpdatesRunner trade_updates) {
+  void AttachBroker(broker::Broker* broker, TradeUpdatesRunner trade_updates,
+                    std::vector<broker::Broker*> submit_lanes) {
     parts_.broker = broker;
     parts_.trade_updates = std::move(trade_updates);
+    parts_.submit_lanes = std::move(submit_lanes);
   }
   TraderReport Report() const {
     std::lock_guard lock(mu_);
@@ -109,6 +122,9 @@ class TraderService::Impl {
   Status LoadStrategies(bool force);
   Status Reconcile();
   Status Step(std::vector<trading::TradingBar>& bars);
+  // Commits the stored positions on the bus when they moved and `force` or kBusCommitEveryMs
+  // has passed since the last commit.
+  void CommitBus(int64_t now, bool force);
   void Publish();
 
   TraderConfig config_;
@@ -124,6 +140,9 @@ class TraderService::Impl {
   std::atomic<bool> updates_connected_{false};
   std::atomic<bool> reconcile_now_{false};  // set by a trade_updates (re)connect
   int64_t last_reconcile_ms_ = 0, last_strategy_load_ms_ = 0, last_lease_check_ms_ = 0;
+  std::vector<store::BusOffset> stored_positions_;  // what the last CommitEvaluation recorded
+  bool bus_behind_ = false;                         // stored positions not yet committed on the bus
+  int64_t last_bus_commit_ms_ = 0;
   std::string strategies_digest_;
   bool kill_switch_applied_ = false;
   TraderReport counts_;  // the loop's own counters, copied into report_ by Publish
@@ -189,6 +208,7 @@ Status TraderService::Impl::Build() {
   portfolio_ = std::make_unique<PortfolioTracker>();
   sync_ = std::make_unique<OrderSync>(parts_.store, engine_.get(), portfolio_.get(), parts_.clock);
   submitter_ = std::make_unique<Submitter>(parts_.store, parts_.broker, sync_.get(), parts_.clock);
+  submitter_->SetLanes(parts_.submit_lanes);
   if (!config_.crash_point.empty()) {
     submitter_->SetCrashPoint(config_.crash_point, config_.crash_after);
   }
@@ -214,6 +234,8 @@ Status TraderService::Impl::Build() {
   }
   portfolio_->SetOpenOrders(open);
   if (feed_) (void)feed_->Close();
+  stored_positions_.clear();
+  bus_behind_ = false;
   TORGHUT_ASSIGN_OR_RETURN(std::vector<store::BusOffset> offsets,
                            parts_.store->ListBusOffsets(config_.group_id));
   feed_ = std::make_unique<BarFeed>(parts_.bus, config_, std::move(offsets));
@@ -287,15 +309,16 @@ Status TraderService::Impl::Step(std::vector<trading::TradingBar>& bars) {
   counts_.bars += static_cast<int64_t>(bars.size());
   bars.clear();
   batch.offsets = feed_->Positions(now);
-  if (batch.decisions.empty() && batch.cursors.empty() && batch.offsets.empty()) {
+  if (batch.decisions.empty() && batch.cursors.empty() &&
+      SamePositions(batch.offsets, stored_positions_)) {
+    std::lock_guard lock(mu_);  // nothing read since the last step
+    report_.last_run_at = now;
     return Status::Ok();
   }
   Result<std::vector<bool>> inserted = parts_.store->CommitEvaluation(batch);
   if (!inserted.ok()) return inserted.status();
-  if (Status s = feed_->Commit(); !s.ok()) {
-    // The store holds the positions: a restart (or the next owner) starts from there.
-    log::Warn("trade", "bus commit refused", {{"error", s.ToString()}});
-  }
+  stored_positions_ = batch.offsets;
+  bus_behind_ = true;
   for (const trading::LlmReview& r : reviews) {
     if (Status s = parts_.store->InsertLlmReview(r); !s.ok()) NoteError("llm review", s);
   }
@@ -311,11 +334,12 @@ Status TraderService::Impl::Step(std::vector<trading::TradingBar>& bars) {
     }
   }
   // Then the orders: each planned decision is already durable.
+  std::vector<const trading::Decision*> planned;
   for (size_t i = 0; i < batch.decisions.size(); ++i) {
     const trading::Decision& d = batch.decisions[i];
-    if (!(*inserted)[i] || d.status != DecisionStatus::kPlanned) continue;
-    TORGHUT_RETURN_IF_ERROR(submitter_->Submit(d));
+    if ((*inserted)[i] && d.status == DecisionStatus::kPlanned) planned.push_back(&d);
   }
+  TORGHUT_RETURN_IF_ERROR(submitter_->SubmitAll(planned));
   if (!batch.decisions.empty()) {
     TORGHUT_ASSIGN_OR_RETURN(std::vector<trading::Execution> open,
                              parts_.store->ListOpenExecutions());
@@ -324,6 +348,16 @@ Status TraderService::Impl::Step(std::vector<trading::TradingBar>& bars) {
   std::lock_guard lock(mu_);
   report_.last_run_at = now;
   return Status::Ok();
+}
+
+void TraderService::Impl::CommitBus(int64_t now, bool force) {
+  if (!bus_behind_ || (!force && now - last_bus_commit_ms_ < kBusCommitEveryMs)) return;
+  last_bus_commit_ms_ = now;
+  bus_behind_ = false;
+  if (Status s = feed_->Commit(); !s.ok()) {
+    // The store holds the positions: a restart (or the next owner) starts from there.
+    log::Warn("trade", "bus commit refused", {{"error", s.ToString()}});
+  }
 }
 
 void TraderService::Impl::Publish() {
@@ -425,6 +459,7 @@ Status TraderService::Impl::Act(const std::atomic<bool>& stop) {
     if (s.ok()) s = LoadStrategies(false);
     if (s.ok()) s = feed_->Poll(&bars, kPollWait);
     if (s.ok()) s = Step(bars);
+    if (s.ok()) CommitBus(parts_.clock->NowMillis(), false);
     if (s.ok() &&
         (now - last_reconcile_ms_ >= config_.reconcile_ms || reconcile_now_.exchange(false))) {
       s = Reconcile();
@@ -451,7 +486,10 @@ Status TraderService::Impl::Act(const std::atomic<bool>& stop) {
   // finished: Submit runs on this thread).
   for (broker::TradeUpdate& u : updates_.Take()) (void)sync_->ApplyUpdate(u);
   Publish();
-  if (feed_) (void)feed_->Close();
+  if (feed_) {
+    CommitBus(parts_.clock->NowMillis(), true);
+    (void)feed_->Close();
+  }
   return ended;
 }
 
@@ -476,8 +514,9 @@ TraderService::~TraderService() = default;
 Status TraderService::Run(const std::atomic<bool>& stop) {
   return impl_->Run(stop);
 }
-void TraderService::AttachBroker(broker::Broker* broker, TradeUpdatesRunner trade_updates) {
-  impl_->AttachBroker(broker, std::move(trade_updates));
+void TraderService::AttachBroker(broker::Broker* broker, TradeUpdatesRunner trade_updates,
+                                 std::vector<broker::Broker*> submit_lanes) {
+  impl_->AttachBroker(broker, std::move(trade_updates), std::move(submit_lanes));
 }
 TraderReport TraderService::Report() const {
   return impl_->Report();

@@ -58,6 +58,9 @@ struct TraderParts {
   store::TradingStore* store = nullptr;
   store::TradingLease* lease = nullptr;
   broker::Broker* broker = nullptr;
+  // More connections to the same broker, for parallel POSTs (TRADING_SUBMIT_CONCURRENCY − 1 of
+  // them; empty: every order on `broker`).
+  std::vector<broker::Broker*> submit_lanes;
   TradeUpdatesRunner trade_updates;  // may be empty: reconciliation alone
   const TradingCalendar* calendar = nullptr;
   const Clock* clock = nullptr;
@@ -96,7 +99,8 @@ class TraderService {
 
   // The broker and its event stream, when they are known only after construction (`up` builds
   // them once its simulator listens). Before Run; not thread-safe.
-  void AttachBroker(broker::Broker* broker, TradeUpdatesRunner trade_updates);
+  void AttachBroker(broker::Broker* broker, TradeUpdatesRunner trade_updates,
+                    std::vector<broker::Broker*> submit_lanes = {});
 
   Status Run(const std::atomic<bool>& stop);
   TraderReport Report() const;

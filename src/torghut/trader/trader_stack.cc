@@ -123,7 +123,12 @@ Status TraderStack::Run(const std::atomic<bool>& stop) {
     log::Warn("trade", "no trade_updates stream for this base URL; reconciliation only",
               {{"error", stream.status().ToString()}});
   }
-  service_->AttachBroker(broker_.get(), std::move(updates));
+  std::vector<broker::Broker*> lanes;
+  for (int64_t i = 1; i < config_.trader.submit_concurrency; ++i) {
+    submit_lanes_.push_back(std::make_unique<broker::AlpacaBroker>(alpaca));
+    lanes.push_back(submit_lanes_.back().get());
+  }
+  service_->AttachBroker(broker_.get(), std::move(updates), std::move(lanes));
   return service_->Run(stop);
 }
 

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "torghut/broker/alpaca/config.h"
 #include "torghut/bus/bus.h"
@@ -68,6 +69,7 @@ class TraderStack {
   std::unique_ptr<store::TradingLease> lease_;
   std::unique_ptr<trading::CatalogWatcher> catalog_;
   std::unique_ptr<broker::Broker> broker_;
+  std::vector<std::unique_ptr<broker::Broker>> submit_lanes_;  // parallel POSTs
   std::unique_ptr<TraderService> service_;
   std::mutex probe_mu_;
   std::unique_ptr<broker::Broker> probe_;  // the HTTP side's own client

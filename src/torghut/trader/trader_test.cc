@@ -1,12 +1,20 @@
 // The trader's parts in process (tests/trade_process_test.cc runs the whole binary): the
 // submitter's claim → send → record sequence against a broker that loses answers or is down,
-// recovery of what a crash left behind, recovery under the kill switch, and the order sync's
-// idempotent fills. The broker is the matching engine (the simulator's own) behind a wrapper that
-// fails on purpose; the store is the trading store on SQLite in a scratch directory.
+// recovery of what a crash left behind, recovery under the kill switch, parallel sends over lanes
+// (a symbol in order), and the order sync's idempotent fills. The broker is the matching engine
+// (the simulator's own) behind a wrapper that fails on purpose; the store is the trading store on
+// SQLite in a scratch directory.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "torghut/broker/matching_engine.h"
 #include "torghut/core/calendar.h"
@@ -77,6 +85,56 @@ class FlakyBroker final : public broker::Broker {
   broker::MatchingEngine* engine_;
 };
 
+// Orders over several connections: every lane is one of these over the same matching engine. A
+// submit waits (up to 10 s) until two are inside at once, so POSTs sent one after another show as
+// a peak of 1; the order in which each symbol's orders arrived is recorded.
+class RendezvousBroker final : public broker::Broker {
+ public:
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    broker::MatchingEngine* engine = nullptr;
+    int inside = 0, peak = 0;
+    std::map<std::string, std::vector<std::string>> arrivals;  // symbol → client order ids
+  };
+  explicit RendezvousBroker(Shared* shared) : shared_(shared) {}
+
+  std::string_view name() const override { return "rendezvous"; }
+  Result<broker::BrokerOrder> SubmitOrder(const broker::OrderRequest& r) override {
+    std::unique_lock lock(shared_->mu);
+    shared_->arrivals[r.symbol].push_back(r.client_order_id);
+    shared_->peak = std::max(shared_->peak, ++shared_->inside);
+    shared_->cv.notify_all();
+    shared_->cv.wait_for(lock, std::chrono::seconds(10), [&] { return shared_->peak >= 2; });
+    --shared_->inside;
+    return shared_->engine->SubmitOrder(r);
+  }
+  Result<std::optional<broker::BrokerOrder>> GetOrderByClientOrderId(std::string_view id) override {
+    std::lock_guard lock(shared_->mu);
+    return shared_->engine->GetOrderByClientOrderId(id);
+  }
+  Result<broker::BrokerOrder> GetOrder(std::string_view id) override {
+    std::lock_guard lock(shared_->mu);
+    return shared_->engine->GetOrder(id);
+  }
+  Result<std::vector<broker::BrokerOrder>> ListOrders(const broker::OrderQuery& q) override {
+    std::lock_guard lock(shared_->mu);
+    return shared_->engine->ListOrders(q);
+  }
+  Status CancelOrder(std::string_view) override { return FailedPrecondition("not used here"); }
+  Result<std::vector<std::string>> CancelAllOrders() override {
+    return FailedPrecondition("not used here");
+  }
+  Result<broker::Account> GetAccount() override { return FailedPrecondition("not used here"); }
+  Result<std::vector<broker::BrokerPosition>> ListPositions() override {
+    return FailedPrecondition("not used here");
+  }
+  Result<broker::MarketClock> GetClock() override { return FailedPrecondition("not used here"); }
+
+ private:
+  Shared* shared_;
+};
+
 class TraderPartsTest : public ::testing::Test {
  protected:
   TraderPartsTest()
@@ -96,13 +154,14 @@ class TraderPartsTest : public ::testing::Test {
     submitter_ = std::make_unique<Submitter>(store_.get(), &broker_, sync_.get(), &clock_, policy);
   }
 
-  // A planned decision to buy `qty` AAPL at market, stored.
-  trading::Decision Planned(const std::string& hash, const std::string& qty = "2") {
+  // A planned decision to buy `qty` of `symbol` at market, stored.
+  trading::Decision Planned(const std::string& hash, const std::string& qty = "2",
+                            const std::string& symbol = "AAPL") {
     trading::Decision d;
     d.decision_hash = hash;
     d.client_order_id = trading::ClientOrderIdFor(hash);
     d.strategy_name = "s1";
-    d.symbol = "AAPL";
+    d.symbol = symbol;
     d.timeframe = trading::Timeframe::k1Sec;
     d.signal_event_ts = kNowMs - 1000;
     d.action = trading::Side::kBuy;
@@ -147,6 +206,50 @@ TEST_F(TraderPartsTest, AnAcceptedOrderIsRecordedWithItsExecution) {
   // Submitting the same decision again claims nothing and sends nothing.
   ASSERT_TRUE(submitter_->Submit(d).ok());
   EXPECT_EQ(broker_.submits, 1);
+}
+
+// One step's orders: symbols in different lanes are POSTed at the same time, a symbol's own
+// orders leave in decision order, and every one is recorded.
+TEST_F(TraderPartsTest, OrdersOfDifferentSymbolsGoInParallelAndASymbolsInOrder) {
+  RendezvousBroker::Shared shared;
+  shared.engine = &matching_;
+  RendezvousBroker lane0(&shared), lane1(&shared);
+  broker::SubmitPolicy policy;
+  policy.sleep = [](int64_t) {};
+  Submitter submitter(store_.get(), &lane0, sync_.get(), &clock_, policy);
+  submitter.SetLanes({&lane1});
+  // Two symbols that the two lanes split (a symbol's lane is its hash modulo the lanes).
+  std::string a, b;
+  for (const char* s : {"AAPL", "MSFT", "NVDA", "TSLA", "AMZN", "META", "GOOG", "AMD"}) {
+    const size_t lane = std::hash<std::string_view>{}(s) % 2;
+    if (lane == 0 && a.empty()) a = s;
+    if (lane == 1 && b.empty()) b = s;
+  }
+  ASSERT_FALSE(a.empty() || b.empty());
+  matching_.OnTrade(a, D("100"), D("1000"), kNowMs);
+  matching_.OnTrade(b, D("100"), D("1000"), kNowMs);
+  const std::vector<trading::Decision> decisions = {
+      Planned("h-a1", "1", a), Planned("h-b1", "1", b), Planned("h-a2", "2", a),
+      Planned("h-b2", "2", b), Planned("h-a3", "3", a)};
+  std::vector<const trading::Decision*> batch;
+  for (const trading::Decision& d : decisions) batch.push_back(&d);
+  ASSERT_TRUE(submitter.SubmitAll(batch).ok());
+
+  EXPECT_EQ(shared.peak, 2);  // one after another would never have two inside
+  EXPECT_EQ(shared.arrivals[a],
+            (std::vector<std::string>{decisions[0].client_order_id, decisions[2].client_order_id,
+                                      decisions[4].client_order_id}));
+  EXPECT_EQ(shared.arrivals[b],
+            (std::vector<std::string>{decisions[1].client_order_id, decisions[3].client_order_id}));
+  EXPECT_EQ(OrdersAtTheBroker(), 5);
+  EXPECT_EQ(submitter.counters().submitted, 5);
+  for (const trading::Decision& d : decisions) {
+    EXPECT_NE(StatusOf(d.decision_hash), DecisionStatus::kPlanned) << d.decision_hash;
+    EXPECT_NE(StatusOf(d.decision_hash), DecisionStatus::kSubmitting) << d.decision_hash;
+    auto e = store_->GetExecution(d.client_order_id);
+    ASSERT_TRUE(e.ok() && e->has_value()) << d.decision_hash;
+    EXPECT_EQ((*e)->submitted_qty, d.qty);
+  }
 }
 
 TEST_F(TraderPartsTest, ALostAnswerIsFoundByClientOrderIdNotSentAgain) {
