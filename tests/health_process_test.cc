@@ -260,6 +260,13 @@ TEST_F(HealthProcessTest, StoresThatAreStaleMissingOrNotADatabase) {
   // A generous limit makes the same rows fresh enough.
   h = Health("TORGHUT_DATA_DIR=" + data.string(), "--json --stores --max-store-age-s 86400");
   EXPECT_EQ(h.exit_code, 0) << h.out;
+  // Free disk below TA_MIN_FREE_DISK_PCT (any real filesystem is below 100 %): degraded.
+  h = Health("TA_MIN_FREE_DISK_PCT=100 TORGHUT_DATA_DIR=" + data.string(),
+             "--json --stores --max-store-age-s 86400");
+  EXPECT_EQ(h.exit_code, 1) << h.out;
+  EXPECT_EQ(h.State("disk"), "degraded") << h.out;
+  EXPECT_NE(h.Field("disk", "detail").find("< TA_MIN_FREE_DISK_PCT 100%"), std::string::npos)
+      << h.out;
   // Nothing there at all: down, and nothing is created.
   const fs::path empty = dir_.path() / "empty";
   h = Health("TORGHUT_DATA_DIR=" + empty.string(), "--json --stores");
@@ -368,6 +375,11 @@ TEST_F(HealthProcessTest, KafkaAndClickHouseHealthyReadOnlyReplicaAndServerStopp
                                     : "REPLICA torghut.replicated_probe";
   EXPECT_NE(h.Field("replicas", "next_step").find(statement), std::string::npos)
       << version << ": " << h.out;
+  // The statement named is one this server accepts (18.16 has no RESTORE REPLICA: a syntax error).
+  const std::string step = h.Field("replicas", "next_step");
+  const size_t run = step.find("run: ");
+  ASSERT_NE(run, std::string::npos) << step;
+  EXPECT_TRUE(client.Query(step.substr(run + 5)).ok()) << step;
   ASSERT_TRUE(client.Query("DETACH TABLE torghut.replicated_probe").ok());
 
   // The server stopped: the store is down (exit 2), and says where it looked.
