@@ -311,6 +311,25 @@ TEST_F(HealthProcessTest, ARoleThatDoesNotAnswerIsDownAndBadUsageIsOneLine) {
   EXPECT_NE(h.out.find("TA_MIN_FREE_DISK_PCT"), std::string::npos);
 }
 
+TEST_F(HealthProcessTest, APostgresTradingStoreUpThenStopped) {
+  testing::PostgresTestServer pg(dir_.path() / "pg");
+  ASSERT_TRUE(pg.Start());
+  const std::string env = "TRADING_STORE=postgres DB_DSN='" + pg.dsn() +
+                          "' TORGHUT_DATA_DIR=" + (dir_.path() / "data").string();
+  const testing::CommandResult migrate = testing::RunCommand(
+      "env " + env + " " + TORGHUT_BIN + " migrate --only trading", dir_.path());
+  ASSERT_EQ(migrate.exit_code, 0) << migrate.err;
+  HealthRun h = Health(env, "--json --stores");
+  EXPECT_EQ(h.State("trading_store"), "ok") << h.out;
+  EXPECT_NE(h.Field("trading_store", "detail").find("schema version"), std::string::npos);
+  pg.Stop();
+  h = Health(env, "--json --stores");
+  EXPECT_EQ(h.exit_code, 2) << h.out;
+  EXPECT_EQ(h.State("trading_store"), "down") << h.out;
+  EXPECT_NE(h.Field("trading_store", "next_step").find("is Postgres running"), std::string::npos);
+  EXPECT_EQ(h.out.find(pg.dsn()), std::string::npos) << "the DSN may hold a password";
+}
+
 // Separate roles on Kafka into ClickHouse: the forwarder and TA answering, the store fresh; a
 // read-only replica; the server stopped.
 TEST_F(HealthProcessTest, KafkaAndClickHouseHealthyReadOnlyReplicaAndServerStopped) {

@@ -2,6 +2,9 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <filesystem>
 #include <regex>
 #include <sstream>
@@ -124,6 +127,11 @@ std::vector<std::vector<std::string>> TsvRows(const std::string& body) {
   return rows;
 }
 
+bool ParseInt(const std::string& text, int64_t* out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
 DiskObservation ObserveDisk(const store::StoreConfig& s, int64_t timeout_ms) {
   DiskObservation o;
   if (s.ta_backend != "clickhouse") {
@@ -164,8 +172,9 @@ DiskObservation ObserveDisk(const store::StoreConfig& s, int64_t timeout_ms) {
     return o;
   }
   o.where += " disk " + cells[0][0];
-  o.free_bytes = std::stoll(cells[0][1]);
-  o.total_bytes = std::stoll(cells[0][2]);
+  if (!ParseInt(cells[0][1], &o.free_bytes) || !ParseInt(cells[0][2], &o.total_bytes)) {
+    o.error = "unexpected system.disks row: " + *rows;
+  }
   return o;
 }
 
