@@ -211,6 +211,18 @@ TEST_F(HealthProcessTest, ASuspendedTaIsDegraded) {
   const testing::CommandResult migrate = testing::RunCommand(
       "env TORGHUT_DATA_DIR=" + data + " " + TORGHUT_BIN + " migrate", dir_.path());
   ASSERT_EQ(migrate.exit_code, 0) << migrate.err;
+  // Input waiting on the bus that the suspended group does not read: its lag.
+  const std::string file = (dir_.path() / "market.jsonl").string();
+  ASSERT_EQ(
+      testing::RunCommand(std::string(TORGHUT_BIN) +
+                              " sim generate --symbols AAPL --seconds 5 --seed 3 --out " + file,
+                          dir_.path())
+          .exit_code,
+      0);
+  const testing::CommandResult publish = testing::RunCommand(
+      "env TORGHUT_DATA_DIR=" + data + " " + TORGHUT_BIN + " sim publish --from-file " + file,
+      dir_.path());
+  ASSERT_EQ(publish.exit_code, 0) << publish.err;
   TaProcess ta(TORGHUT_BIN, "TORGHUT_DATA_DIR=" + data + " TA_JOB_STATE=suspended",
                dir_.path() / "ta.log", "ta");
   const std::string ta_base = testing::HttpBaseFromLog(dir_.path() / "ta.log", 0, 20s);
@@ -221,9 +233,17 @@ TEST_F(HealthProcessTest, ASuspendedTaIsDegraded) {
   EXPECT_EQ(h.exit_code, 1) << h.out << h.err;
   EXPECT_NE(h.Field("ta", "detail").find("suspended"), std::string::npos) << h.out;
   EXPECT_NE(h.Field("ta", "next_step").find("TA_JOB_STATE=running"), std::string::npos);
-  EXPECT_EQ(h.State("bus"), "ok") << h.out;
+  EXPECT_EQ(h.State("bus"), "ok") << "within the default limit: " << h.out;
   EXPECT_EQ(h.State("ta_store"), "degraded") << "migrated, no rows yet: " << h.out;
   EXPECT_TRUE(h.Component("trading").empty()) << "trade was not named";
+  // With no lag allowed, the unread input makes the bus line degraded and names the group.
+  const HealthRun lag =
+      Health("TORGHUT_DATA_DIR=" + data, "--json --max-bus-lag 0 --ta " + ta_base);
+  EXPECT_EQ(lag.exit_code, 1) << lag.out;
+  EXPECT_EQ(lag.State("bus"), "degraded") << lag.out;
+  EXPECT_NE(lag.Field("bus", "next_step").find("torghut bus groups --group torghut-ta-live"),
+            std::string::npos)
+      << lag.out;
 }
 
 TEST_F(HealthProcessTest, StoresThatAreStaleMissingOrNotADatabase) {
