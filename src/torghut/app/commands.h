@@ -25,6 +25,7 @@ void AddServeCommand(CLI::App& root, int* exit_code);
 void AddUpCommand(CLI::App& root, int* exit_code);
 void AddTradeCommand(CLI::App& root, int* exit_code);
 void AddBacktestCommand(CLI::App& root, int* exit_code);
+void AddHealthCommand(CLI::App& root, int* exit_code);
 
 // Installs SIGINT/SIGTERM handlers that set the returned flag (call it first thing: a signal during
 // start-up must still mean "stop cleanly"). Every long-running role stops on this flag.

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   torghut::app::AddTradeCommand(app, &exit_code);
   torghut::app::AddBacktestCommand(app, &exit_code);
   torghut::app::AddUpCommand(app, &exit_code);
+  torghut::app::AddHealthCommand(app, &exit_code);
 
   // CLI11 would call an unknown command "an unexpected argument"; say what it is.
   if (argc > 1 && argv[1][0] != '-') {
