@@ -204,12 +204,24 @@ NAME = re.compile(r'\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b(?:BUS|SYMBOLS)\b')
 
 
 def names_in_help(text):
-    """The variable names a --help lists; `X[_FILE]` stands for X and X_FILE."""
+    """The variable names a --help lists. `X[_FILE]` stands for X and X_FILE; an entry (a line
+    indented by two spaces that starts with a name, and the more deeply indented lines under it)
+    whose text says `*_FILE` gives every name of its first line a _FILE variant."""
     names = set()
     for m in re.finditer(r'(' + NAME.pattern + r')(\[_FILE\])?', text):
         names.add(m.group(1))
         if m.group(2):
             names.add(m.group(1) + '_FILE')
+    entries = []
+    for line in text.splitlines():
+        if re.match(r'^  [A-Z]', line):
+            entries.append([line])
+        elif entries and re.match(r'^   ', line):
+            entries[-1].append(line)
+    for entry in entries:
+        if any('*_FILE' in line for line in entry):
+            column = re.split(r'\s{2,}', entry[0].strip())[0]  # the names, before the text
+            names |= {n + '_FILE' for n in NAME.findall(column)}
     return names
 
 
