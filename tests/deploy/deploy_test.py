@@ -2,7 +2,7 @@
 """Checks of deploy/ against the built binary: one step per ctest test (tests/CMakeLists.txt).
 
     TORGHUT_BIN=build/gcc/src/torghut/app/torghut KUBECTL=kubectl \
-      python3 tests/deploy/deploy_test.py render|env-names|secrets|dockerfile|dashboard
+      python3 tests/deploy/deploy_test.py render|catalog|env-names|secrets|dockerfile|dashboard
 
 Steps (each exits 0 when every check holds, 1 with one line per failed check):
   render     `kubectl kustomize` renders deploy/k8s/base and deploy/k8s/overlays/paper, and the
@@ -16,6 +16,9 @@ Steps (each exits 0 when every check holds, 1 with one line per failed check):
   secrets    no Secret object is rendered; every secret is referenced by name (secretKeyRef or a
              secret volume); no secret setting has a literal value; every *_FILE points into a
              mounted secret volume.
+  catalog    the strategy catalog ConfigMap is accepted by `torghut backtest --strategies`
+             (the same catalog parser and validation `trade` applies to
+             TRADING_STRATEGY_CONFIG_PATH).
   dockerfile the runtime stage installs the Debian package of every shared library the built
              binary needs (NEEDED, resolved with ldd and dpkg -S on this Debian 12 machine).
   dashboard  every metric deploy/grafana/torghut.json queries, with the labels it selects or
@@ -439,7 +442,37 @@ def step_dashboard():
         check(False, f'{n} (labels {sorted(labels)}) is not on `up`\'s /metrics; query: {e}')
 
 
-STEPS = {'render': step_render, 'env-names': step_env_names, 'secrets': step_secrets,
+# ---- catalog --------------------------------------------------------------------------------
+
+def step_catalog():
+    """The strategy catalog the manifests mount is one the binary accepts: `torghut backtest
+    --strategies` refuses a bad catalog before any work (exit 2 naming the line), and runs a good
+    one over a short generated session (exit 0)."""
+    work = tempfile.mkdtemp(prefix='torghut-deploy-catalog-')
+    try:
+        data = os.path.join(work, 'market.jsonl')
+        subprocess.run([BIN, 'sim', 'generate', '--symbols', 'AAPL,MSFT', '--seconds', '60',
+                        '--seed', '1', '--out', data], capture_output=True, check=True)
+        for path in (BASE, PAPER):
+            where = os.path.relpath(path, ROOT)
+            cm = objects(render(path), 'ConfigMap').get('torghut-strategies')
+            if not check(cm and cm.get('data'), f'{where}: no ConfigMap torghut-strategies'):
+                continue
+            for key, text in cm['data'].items():
+                catalog = os.path.join(work, key)
+                with open(catalog, 'w') as f:
+                    f.write(text)
+                run = subprocess.run([BIN, 'backtest', '--from-file', data, '--strategies', catalog,
+                                      '--out', os.path.join(work, 'report')],
+                                     capture_output=True, text=True)
+                check(run.returncode == 0,
+                      f'{where}: torghut-strategies/{key} is refused (exit {run.returncode}): '
+                      f'{run.stderr.strip().splitlines()[-1] if run.stderr.strip() else ""}')
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+STEPS = {'render': step_render, 'catalog': step_catalog, 'env-names': step_env_names, 'secrets': step_secrets,
          'dockerfile': step_dockerfile, 'dashboard': step_dashboard}
 
 if __name__ == '__main__':
