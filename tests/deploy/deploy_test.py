@@ -433,13 +433,13 @@ def step_dashboard():
                 break
             time.sleep(0.5)
     finally:
-        proc.terminate()
-        code = proc.wait()
-        check(code == 0, f'torghut up exited {code} on SIGTERM')
-        if not failures or os.environ.get('KEEP') is None:
-            shutil.rmtree(data, ignore_errors=True)
+        if proc.poll() is None:
+            proc.terminate()
+            check(proc.wait() == 0, f'torghut up did not exit 0 on SIGTERM; see {data}/up.log')
     for n, labels, e in missing:
         check(False, f'{n} (labels {sorted(labels)}) is not on `up`\'s /metrics; query: {e}')
+    if not failures:  # kept, with up's log, when something failed
+        shutil.rmtree(data, ignore_errors=True)
 
 
 # ---- catalog --------------------------------------------------------------------------------
