@@ -2,7 +2,7 @@
 """Checks of deploy/ against the built binary: one step per ctest test (tests/CMakeLists.txt).
 
     TORGHUT_BIN=build/gcc/src/torghut/app/torghut KUBECTL=kubectl \
-      python3 tests/deploy/deploy_test.py render|catalog|env-names|secrets|dockerfile|dashboard
+      python3 tests/deploy/deploy_test.py render|config|catalog|env-names|secrets|dockerfile|dashboard
 
 Steps (each exits 0 when every check holds, 1 with one line per failed check):
   render     `kubectl kustomize` renders deploy/k8s/base and deploy/k8s/overlays/paper, and the
@@ -16,6 +16,9 @@ Steps (each exits 0 when every check holds, 1 with one line per failed check):
   secrets    no Secret object is rendered; every secret is referenced by name (secretKeyRef or a
              secret volume); no secret setting has a literal value; every *_FILE points into a
              mounted secret volume.
+  config     every rendered container's role starts with exactly its rendered environment
+             (mounted files under a temporary root, placeholders for secret values), offline:
+             no setting is missing or malformed.
   catalog    the strategy catalog ConfigMap is accepted by `torghut backtest --strategies`
              (the same catalog parser and validation `trade` applies to
              TRADING_STRATEGY_CONFIG_PATH).
@@ -442,6 +445,79 @@ def step_dashboard():
         shutil.rmtree(data, ignore_errors=True)
 
 
+# ---- config ---------------------------------------------------------------------------------
+
+def pod_environment(pod, c, configmaps, root):
+    """The environment the container would get, with every mounted path moved under `root`:
+    ConfigMap volumes hold their keys, secret volumes a placeholder file for each *_FILE that
+    points into them, emptyDirs exist; secretKeyRef values are placeholders."""
+    volumes = {v['name']: v for v in pod.get('volumes', [])}
+    mounts = [(m['mountPath'].rstrip('/'), volumes.get(m['name'], {}))
+              for m in c.get('volumeMounts', [])]
+    for path, volume in mounts:
+        os.makedirs(root + path, exist_ok=True)
+        if 'configMap' in volume:
+            for key, text in (configmaps.get(volume['configMap']['name'], {}).get('data') or {}).items():
+                with open(os.path.join(root + path, key), 'w') as f:
+                    f.write(text)
+    env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
+    for var, entry in container_env(c, configmaps).items():
+        value = value_of(entry)
+        if value is None:
+            env[var] = f'placeholder-{var.lower()}'
+            continue
+        for path, volume in mounts:
+            if value == path or value.startswith(path + '/'):
+                value = root + value
+                if 'secret' in volume and not os.path.exists(value):
+                    if value.endswith(('.crt', '.pem')):  # a CA bundle: a real certificate
+                        subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
+                                        '-subj', '/CN=torghut-deploy-test', '-days', '1',
+                                        '-keyout', value + '.key', '-out', value],
+                                       capture_output=True, check=True)
+                    else:
+                        with open(value, 'w') as f:
+                            f.write(f'placeholder-{var.lower()}\n')
+        env[var] = value
+    return env
+
+
+def accepts_config(args, env):
+    """Runs `torghut ARGS` in a network namespace of its own (nothing reachable: no traffic leaves
+    the machine) until it either exits or writes its first log line, the sign that its settings
+    were accepted (settings are validated, all at once, before anything starts). Returns the
+    lines of its refusal, or None when it accepted them."""
+    proc = subprocess.Popen(['unshare', '--net', BIN, *args], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    first = proc.stderr.readline()
+    if 'bad setting' in first:
+        rest = proc.stderr.read()
+        proc.wait()
+        return [first.strip()] + [l.strip() for l in rest.splitlines() if l.startswith('  ')]
+    proc.terminate()
+    proc.wait()
+    check(first != '', f'torghut {" ".join(args)} exited {proc.returncode} without a word')
+    return None
+
+
+def step_config():
+    """Every role starts with exactly the rendered settings (no missing or malformed setting)."""
+    check(subprocess.run(['unshare', '--net', 'true']).returncode == 0,
+          'unshare --net must work (root, or user namespaces) to start the roles offline')
+    for path in (BASE, PAPER):
+        where = os.path.relpath(path, ROOT)
+        docs = render(path)
+        configmaps = objects(docs, 'ConfigMap')
+        for name, pod in workloads(docs):
+            for c in pod['containers']:
+                root = tempfile.mkdtemp(prefix='torghut-deploy-config-')
+                try:
+                    refusal = accepts_config(c.get('args', []), pod_environment(pod, c, configmaps, root))
+                    check(refusal is None, f'{where}: {name} refuses its settings: {refusal}')
+                finally:
+                    shutil.rmtree(root, ignore_errors=True)
+
+
 # ---- catalog --------------------------------------------------------------------------------
 
 def step_catalog():
@@ -472,7 +548,7 @@ def step_catalog():
         shutil.rmtree(work, ignore_errors=True)
 
 
-STEPS = {'render': step_render, 'catalog': step_catalog, 'env-names': step_env_names, 'secrets': step_secrets,
+STEPS = {'render': step_render, 'config': step_config, 'catalog': step_catalog, 'env-names': step_env_names, 'secrets': step_secrets,
          'dockerfile': step_dockerfile, 'dashboard': step_dashboard}
 
 if __name__ == '__main__':
