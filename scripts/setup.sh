@@ -30,6 +30,8 @@ PACKAGES=(
   clickhouse-server clickhouse-client postgresql
   # the browser the web UI's end-to-end tests drive (tests/e2e, playwright-core)
   chromium
+  # tests/deploy: YAML for reading the rendered manifests
+  python3-yaml
 )
 
 missing=()
@@ -43,6 +45,10 @@ done
 # which bundles npm and conflicts with Debian's npm package) is used as it is.
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+# kubectl (`kubectl kustomize` renders deploy/k8s in tests/deploy): Debian's kubernetes-client,
+# only when the command is missing — a kubectl from elsewhere (Google's kubectl package owns the
+# same /usr/bin/kubectl) is used as it is.
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
 
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
