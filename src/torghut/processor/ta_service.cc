@@ -58,7 +58,7 @@ class TaService::Impl {
         store_(store),
         sessions_(sessions),
         clock_(clock),
-        checkpoints_(config_.checkpoint_dir, config_.group_id, config_.checkpoints_kept),
+        checkpoints_(OpenCheckpoints(config_)),
         topics_{config_.topics.trades, config_.topics.quotes, config_.topics.bars_1m},
         ends_(bus, topics_, clock, kHighRefreshMs) {
     report_.group_id = config_.group_id;
@@ -74,6 +74,8 @@ class TaService::Impl {
 
  private:
   Status WaitForStore(const std::atomic<bool>& stop);
+  // Until the checkpoint store answers with the configured credentials (degraded meanwhile).
+  void WaitForCheckpoints(const std::atomic<bool>& stop);
   Status RunSuspended(const std::atomic<bool>& stop);
   void OnAssigned(const std::vector<bus::TopicPartition>& tps);
   void OnRevoked(const std::vector<bus::TopicPartition>& tps);
@@ -179,6 +181,23 @@ Status TaService::Impl::WaitForStore(const std::atomic<bool>& stop) {
   return Status::Ok();
 }
 
+void TaService::Impl::WaitForCheckpoints(const std::atomic<bool>& stop) {
+  // Nothing is consumed before state can be read and written: a partition started without its
+  // checkpoint would recompute from an older position, one that cannot checkpoint would never
+  // commit. A wrong key stays here (reported) until the process is restarted with the right one.
+  while (!stop.load()) {
+    const Status s = checkpoints_.Probe();
+    if (s.ok()) {
+      if (IsCheckpointProblem(degradation_)) SetHealth(Degradation::kNone, "");
+      return;
+    }
+    SetHealth(CheckpointDegradation(s, checkpoints_.remote()), s.message());
+    Heartbeat(false);
+    BackoffWait(stop, backoff_ms_);
+    backoff_ms_ = std::min(backoff_ms_ * 2, kBackoffMaxMs);
+  }
+}
+
 Status TaService::Impl::RunSuspended(const std::atomic<bool>& stop) {
   // Connected and healthy, consuming nothing: the bus and store are only checked.
   {
@@ -235,8 +254,10 @@ Status TaService::Impl::StartPartition(OwnedPartition& o) {
   StartInputs in;
   in.restore_from = config_.restore_from;
   in.reset = config_.reset;
-  in.savepoint_applied =
-      !in.restore_from.empty() && checkpoints_.SavepointApplied(in.restore_from, p);
+  if (!in.restore_from.empty()) {
+    TORGHUT_ASSIGN_OR_RETURN(in.savepoint_applied,
+                             checkpoints_.SavepointApplied(in.restore_from, p));
+  }
   if (!in.restore_from.empty() && !in.savepoint_applied) {
     TORGHUT_ASSIGN_OR_RETURN(in.savepoint, checkpoints_.ReadSavepoint(in.restore_from, p));
   } else {
@@ -258,9 +279,8 @@ Status TaService::Impl::StartPartition(OwnedPartition& o) {
   }
   Result<StartPlan> planned = PlanPartitionStart(p, in);
   if (!planned.ok()) {
-    return Status(planned.status().code(),
-                  fmt::format("{} in {}", planned.status().message(),
-                              (config_.checkpoint_dir / "savepoints").string()));
+    return Status(planned.status().code(), fmt::format("{} in {}", planned.status().message(),
+                                                       checkpoints_.Describe("savepoints")));
   }
   const StartPlan& plan = *planned;
   std::array<int64_t, kInputKinds> start = plan.offsets;
@@ -370,7 +390,8 @@ Status TaService::Impl::Checkpoint(const std::vector<int32_t>& which_in) {
     OwnedPartition* o = Find(p);
     if (o == nullptr) continue;
     if (Status s = checkpoints_.Write(p, o->proc->Checkpoint()); !s.ok()) {
-      SetHealth(Degradation::kCheckpointWrite, s.message());
+      // Nothing is committed: the offsets stay at the last checkpoint that was written.
+      SetHealth(CheckpointDegradation(s, checkpoints_.remote()), s.message());
       return s;
     }
     for (int k = 0; k < kInputKinds; ++k) {
@@ -381,7 +402,7 @@ Status TaService::Impl::Checkpoint(const std::vector<int32_t>& which_in) {
   }
   ++checkpoints_taken_;
   last_checkpoint_ms_ = clock_->NowMillis();
-  if (degradation_ == Degradation::kCheckpointWrite) SetHealth(Degradation::kNone, "");
+  if (IsCheckpointProblem(degradation_)) SetHealth(Degradation::kNone, "");
   if (Status s = consumer_->Commit(positions); !s.ok()) {
     // The checkpoint holds the positions; the next owner starts there either way.
     log::Warn("ta", "commit refused", {{"error", s.ToString()}});
@@ -609,6 +630,7 @@ Status TaService::Impl::Run(const std::atomic<bool>& stop) {
     return s;
   }
   TORGHUT_RETURN_IF_ERROR(WaitForStore(stop));
+  WaitForCheckpoints(stop);
   if (stop.load()) return Status::Ok();
 
   if (config_.stop_at_end) {
