@@ -1,7 +1,7 @@
 // `torghut ta` with its checkpoints in an S3 bucket (s3rver on loopback, SigV4 verified): two
 // processes on different machines' worth of local state (separate TORGHUT_DATA_DIRs) hand
-// partitions to each other through the bucket alone; a wrong key is reported and loses nothing;
-// a malformed s3:// setting is one clear line and exit 2.
+// partitions to each other through the bucket alone; a wrong key and an endpoint that goes away
+// are reported and lose nothing; a malformed s3:// setting is one clear line and exit 2.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -288,6 +288,155 @@ TEST_F(TaS3ProcessTest, AWrongKeyIsReportedAndLosesNothing) {
   EXPECT_FALSE(Objects("ckpt", "groups/ta-auth/").empty());
   ta.Signal(SIGTERM);
   EXPECT_EQ(ta.Wait(), 0) << testing::Tail(log);
+}
+
+// The S3 endpoint goes away mid-run: `ta` keeps running, says checkpoint_unavailable in /status
+// and readiness, reads on but commits nothing past its last checkpoint; when the endpoint is
+// back it checkpoints, commits and ends with exactly the rows of a file replay.
+TEST_F(TaS3ProcessTest, AnUnreachableEndpointIsReportedCommitsNothingAndLosesNothing) {
+  const fs::path first = dir_.path() / "first.jsonl", second = dir_.path() / "second.jsonl";
+  ASSERT_EQ(
+      Run("sim generate --symbols AAPL,MSFT,NVDA --seconds 60 --seed 36 --out " + first.string())
+          .exit_code,
+      0);
+  ASSERT_EQ(Run("sim generate --symbols AMZN,META --seconds 60 --seed 37 --out " + second.string())
+                .exit_code,
+            0);
+  Publish(first);
+  const fs::path log = dir_.path() / "ta.log";
+  auto bus = Bus();
+  TaProcess ta(TORGHUT_BIN, Env("data", "ta-outage", s3_.Env("ckpt")), log);
+  const std::string base = testing::HttpBaseFromLog(log, 0, 60s);
+  ASSERT_FALSE(base.empty()) << testing::Tail(log);
+  testing::HttpClient client;
+  auto status = [&] {
+    const auto j = nlohmann::json::parse(client.Get(base + "/status").body, nullptr, false);
+    return j.is_object() ? j : nlohmann::json::object();
+  };
+  auto caught_up = [&] {
+    const testing::GroupPosition pos = testing::Position(*bus, "ta-outage");
+    return pos.ok && pos.partitions > 0 && pos.lag == 0 &&
+           pos.partitions_committed == pos.partitions;
+  };
+  ASSERT_TRUE(testing::WaitFor(caught_up, 120s)) << testing::Tail(log);
+
+  s3_.Stop();
+  nlohmann::json j;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        j = status();
+        return j.value("reason", "").rfind("checkpoint_unavailable: ", 0) == 0;
+      },
+      60s))
+      << j.dump() << testing::Tail(log);
+  EXPECT_NE(client.Get(base + "/readyz").status, 200);
+  const testing::GroupPosition before = testing::Position(*bus, "ta-outage");
+  // More input while the bucket is away: it is read (and its rows written), never committed.
+  Publish(second);
+  const int64_t on_bus = [&] {
+    int64_t n = 0;
+    for (const char* t : {"torghut.trades.v1", "torghut.quotes.v1", "torghut.bars.1m.v1"}) {
+      for (const auto& o : bus->Offsets(t).value()) n += o.high;
+    }
+    return n;
+  }();
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        j = status();
+        return j.value("source_lag_messages", int64_t{-1}) == 0 &&
+               j.value("messages", int64_t{0}) + j.value("bad_messages", int64_t{0}) +
+                       j.value("ignored_messages", int64_t{0}) >=
+                   on_bus;
+      },
+      60s))
+      << j.dump() << testing::Tail(log);
+  EXPECT_EQ(testing::Position(*bus, "ta-outage").committed, before.committed);
+  EXPECT_FALSE(ta.Exited()) << testing::Tail(log);
+  EXPECT_TRUE(j.value("reason", "").rfind("checkpoint_unavailable: ", 0) == 0) << j.dump();
+
+  ASSERT_TRUE(s3_.Start()) << s3_.log();
+  const ReplayRows replay = ReplayOfInputTopics();
+  store::StoreConfig c;
+  c.data_dir = dir_.path() / "data";
+  auto store = store::OpenTaStore(c).value();
+  StoreRows rows;
+  ASSERT_TRUE(testing::WaitUntilComplete(
+      *store, *bus, "ta-outage",
+      {static_cast<int64_t>(replay.microbars.size()), static_cast<int64_t>(replay.signals.size())},
+      &ta, &rows, 300s))
+      << testing::Tail(log);
+  EXPECT_GT(testing::Position(*bus, "ta-outage").committed, before.committed);
+  EXPECT_EQ(status().value("health", ""), "ok");
+  EXPECT_EQ(Sorted(testing::Lines(rows.microbars)), replay.microbars);
+  EXPECT_EQ(Sorted(testing::Lines(rows.signals)), replay.signals);
+  ta.Signal(SIGTERM);
+  EXPECT_EQ(ta.Wait(), 0) << testing::Tail(log);
+}
+
+// `torghut ta savepoint` and TA_RESTORE_FROM through the bucket: the request reaches the running
+// group, the savepoint lands under s3://…/savepoints/, and it seeds a new group (another data
+// directory) once per partition — a restart of that group continues from its checkpoints.
+TEST_F(TaS3ProcessTest, SavepointsInTheBucketSeedANewGroupOnce) {
+  const fs::path file = dir_.path() / "in.jsonl";
+  ASSERT_EQ(
+      Run("sim generate --symbols AAPL,MSFT,NVDA --seconds 60 --seed 38 --out " + file.string())
+          .exit_code,
+      0);
+  Publish(file);
+  auto bus = Bus();
+  auto caught_up = [&](const std::string& group) {
+    const testing::GroupPosition pos = testing::Position(*bus, group);
+    return pos.ok && pos.partitions > 0 && pos.lag == 0 &&
+           pos.partitions_committed == pos.partitions;
+  };
+  const std::string env_first = Env("first", "ta-first", s3_.Env("ckpt"));
+  {
+    TaProcess ta(TORGHUT_BIN, env_first, dir_.path() / "first.log");
+    ASSERT_TRUE(testing::WaitFor([&] { return caught_up("ta-first") || ta.Exited(); }, 120s));
+    ASSERT_FALSE(ta.Exited()) << testing::Tail(dir_.path() / "first.log");
+    const CommandResult sp = RunEnv(env_first, "ta savepoint --name sp1 --timeout-ms 60000");
+    EXPECT_EQ(sp.exit_code, 0) << sp.err << testing::Tail(dir_.path() / "first.log");
+    EXPECT_NE(sp.out.find("savepoint sp1: 3 partitions in s3://torghut-test/ckpt/savepoints/sp1"),
+              std::string::npos)
+        << sp.out;
+    EXPECT_EQ(RunEnv(env_first, "ta savepoint --name sp1").exit_code, 2);  // never overwritten
+    ta.Signal(SIGTERM);
+    EXPECT_EQ(ta.Wait(), 0);
+  }
+  EXPECT_EQ(Objects("ckpt", "savepoints/sp1/"),
+            (std::vector<std::string>{"savepoints/sp1/partition-0.tacp",
+                                      "savepoints/sp1/partition-1.tacp",
+                                      "savepoints/sp1/partition-2.tacp"}));
+  EXPECT_TRUE(Objects("ckpt", "groups/ta-first/savepoint-requests/").empty());
+
+  const fs::path log = dir_.path() / "second.log";
+  for (int run = 0; run < 2; ++run) {
+    const size_t from = testing::Slurp(log).size();
+    TaProcess ta(TORGHUT_BIN, Env("second", "ta-second", s3_.Env("ckpt")) + " TA_RESTORE_FROM=sp1",
+                 log);
+    ASSERT_TRUE(testing::WaitFor(
+        [&] {
+          return testing::CountOccurrences(testing::Slurp(log).substr(from),
+                                           "partition assigned") == 3 ||
+                 ta.Exited();
+        },
+        60s))
+        << testing::Tail(log);
+    ASSERT_TRUE(testing::WaitFor([&] { return caught_up("ta-second") || ta.Exited(); }, 60s))
+        << testing::Tail(log);
+    ta.Signal(SIGTERM);
+    EXPECT_EQ(ta.Wait(), 0) << testing::Tail(log);
+  }
+  // The savepoint's positions became the new group's; each partition was seeded once.
+  EXPECT_EQ(testing::Position(*bus, "ta-second").committed,
+            testing::Position(*bus, "ta-first").committed);
+  const std::string text = testing::Slurp(log);
+  EXPECT_EQ(testing::CountOccurrences(text, "\"from\":\"savepoint sp1\""), 3) << text;
+  EXPECT_EQ(testing::CountOccurrences(text, "\"from\":\"checkpoint\""), 3) << text;
+  for (int p = 0; p < 3; ++p) {
+    const std::string marker = "groups/ta-second/partition-" + std::to_string(p) + "/restored-sp1";
+    EXPECT_EQ(Objects("ckpt", marker), std::vector<std::string>{marker});
+  }
 }
 
 // Bad S3 settings are refused before anything starts: one line naming the variable, exit 2.
