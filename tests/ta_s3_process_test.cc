@@ -273,7 +273,12 @@ TEST_F(TaS3ProcessTest, AWrongKeyIsReportedAndLosesNothing) {
 
   const ReplayRows replay = ReplayOfInputTopics();
   ASSERT_GT(replay.microbars.size(), 300u);
-  TaProcess ta(TORGHUT_BIN, Env("data", "ta-auth", s3_.Env("ckpt")), log);
+  // The right secret, this time from a file (TA_S3_SECRET_ACCESS_KEY_FILE, read at start).
+  testing::WriteFile(dir_.path() / "s3-secret",
+                     std::string(testing::S3TestServer::kSecretKey) + "\n");
+  TaProcess ta(TORGHUT_BIN,
+               Env("data", "ta-auth", s3_.EnvWithSecretFile("ckpt", dir_.path() / "s3-secret")),
+               log);
   store::StoreConfig c;
   c.data_dir = dir_.path() / "data";
   auto store = store::OpenTaStore(c).value();
@@ -469,8 +474,7 @@ TEST_F(TaS3ProcessTest, BadS3SettingsAreOneClearLineAndExit2) {
     EXPECT_NE(err[0].find("1 bad setting"), std::string::npos) << err[0];
     EXPECT_EQ(err[1].find("  " + c.names), 0u) << err[1];
   }
-  // The secret read from a file is accepted (and a file that cannot be read is not).
-  testing::WriteFile(dir_.path() / "secret", "s\n");
+  // A secret file that cannot be read (AWrongKeyIsReportedAndLosesNothing reads a good one).
   const CommandResult missing_file =
       RunEnv(base +
                  "TA_CHECKPOINT_DIR=s3://bucket/x TA_S3_ACCESS_KEY_ID=k "

@@ -96,12 +96,19 @@ class S3TestServer {
   }
   // The environment of a `torghut ta` whose checkpoints live under s3://<bucket>/<prefix>.
   std::string Env(const std::string& prefix, const std::string& secret = kSecretKey) const {
-    return "TA_CHECKPOINT_DIR=s3://" + std::string(kBucket) + "/" + prefix +
-           " TA_S3_ENDPOINT=" + endpoint() + " TA_S3_ACCESS_KEY_ID=" + kAccessKey +
-           " TA_S3_SECRET_ACCESS_KEY=" + secret;
+    return EnvWithoutSecret(prefix) + " TA_S3_SECRET_ACCESS_KEY=" + secret;
+  }
+  // The same with the secret read from a file (TA_S3_SECRET_ACCESS_KEY_FILE).
+  std::string EnvWithSecretFile(const std::string& prefix,
+                                const std::filesystem::path& file) const {
+    return EnvWithoutSecret(prefix) + " TA_S3_SECRET_ACCESS_KEY_FILE=" + file.string();
   }
 
  private:
+  std::string EnvWithoutSecret(const std::string& prefix) const {
+    return "TA_CHECKPOINT_DIR=s3://" + std::string(kBucket) + "/" + prefix +
+           " TA_S3_ENDPOINT=" + endpoint() + " TA_S3_ACCESS_KEY_ID=" + kAccessKey;
+  }
   bool Alive() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
   bool Listening() const {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
