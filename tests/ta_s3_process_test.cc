@@ -378,6 +378,85 @@ TEST_F(TaS3ProcessTest, AnUnreachableEndpointIsReportedCommitsNothingAndLosesNot
   EXPECT_EQ(ta.Wait(), 0) << testing::Tail(log);
 }
 
+// A rebalance while the bucket is away: the survivor of a SIGKILL is handed the dead member's
+// partitions but cannot read their checkpoints. It stays up, degraded (checkpoint_unavailable),
+// commits nothing, and starts them once the bucket is back — rows identical to a file replay.
+TEST_F(TaS3ProcessTest, ARebalanceDuringAnOutageWaitsForTheBucket) {
+  const fs::path file = dir_.path() / "in.jsonl";
+  ASSERT_EQ(Run("sim generate --symbols AAPL,MSFT,NVDA,TSLA --seconds 60 --seed 39 "
+                "--quotes-per-trade 0.5 --out " +
+                file.string())
+                .exit_code,
+            0);
+  Publish(file);
+  auto bus = Bus();
+  auto caught_up = [&] {
+    const testing::GroupPosition pos = testing::Position(*bus, "ta-rebalance");
+    return pos.ok && pos.partitions > 0 && pos.lag == 0 &&
+           pos.partitions_committed == pos.partitions;
+  };
+  const std::string env = Env("shared", "ta-rebalance", s3_.Env("ckpt"));
+  TaProcess a(TORGHUT_BIN, env, dir_.path() / "a.log");
+  TaProcess b(TORGHUT_BIN, env, dir_.path() / "b.log");
+  testing::HttpClient client;
+  auto status_of = [&](const char* log) {
+    const std::string base = testing::HttpBaseFromLog(dir_.path() / log, 0, 100ms);
+    const auto j = base.empty()
+                       ? nlohmann::json()
+                       : nlohmann::json::parse(client.Get(base + "/status").body, nullptr, false);
+    return j.is_object() ? j : nlohmann::json::object();
+  };
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        return caught_up() &&
+               status_of("a.log").value("partitions", nlohmann::json::array()).size() > 0 &&
+               status_of("b.log").value("partitions", nlohmann::json::array()).size() > 0;
+      },
+      120s))
+      << testing::Tail(dir_.path() / "a.log") << testing::Tail(dir_.path() / "b.log");
+  const size_t b_log = testing::Slurp(dir_.path() / "b.log").size();
+  const testing::GroupPosition before = testing::Position(*bus, "ta-rebalance");
+
+  s3_.Stop();
+  a.Signal(SIGKILL);
+  EXPECT_EQ(a.Wait(), 128 + SIGKILL);
+  nlohmann::json j;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        j = status_of("b.log");
+        return j.value("reason", "").rfind("checkpoint_unavailable: ", 0) == 0 &&
+               testing::Slurp(dir_.path() / "b.log")
+                       .find("waiting for the checkpoint store to start them", b_log) !=
+                   std::string::npos;
+      },
+      120s))
+      << j.dump() << testing::Tail(dir_.path() / "b.log");
+  EXPECT_FALSE(b.Exited()) << testing::Tail(dir_.path() / "b.log");
+  EXPECT_EQ(testing::Position(*bus, "ta-rebalance").committed, before.committed);
+
+  ASSERT_TRUE(s3_.Start()) << s3_.log();
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return status_of("b.log").value("partitions", nlohmann::json::array()).size() == 3; },
+      120s))
+      << testing::Tail(dir_.path() / "b.log");
+  const ReplayRows replay = ReplayOfInputTopics();
+  store::StoreConfig c;
+  c.data_dir = dir_.path() / "shared";
+  auto store = store::OpenTaStore(c).value();
+  StoreRows rows;
+  ASSERT_TRUE(testing::WaitUntilComplete(
+      *store, *bus, "ta-rebalance",
+      {static_cast<int64_t>(replay.microbars.size()), static_cast<int64_t>(replay.signals.size())},
+      &b, &rows, 300s))
+      << testing::Tail(dir_.path() / "b.log");
+  EXPECT_EQ(Sorted(testing::Lines(rows.microbars)), replay.microbars);
+  EXPECT_EQ(Sorted(testing::Lines(rows.signals)), replay.signals);
+  EXPECT_EQ(testing::Slurp(dir_.path() / "b.log").find("cannot start partition"),
+            std::string::npos);
+  b.Signal(SIGTERM);
+  EXPECT_EQ(b.Wait(), 0) << testing::Tail(dir_.path() / "b.log");
+}
+
 // `torghut ta savepoint` and TA_RESTORE_FROM through the bucket: the request reaches the running
 // group, the savepoint lands under s3://…/savepoints/, and it seeds a new group (another data
 // directory) once per partition — a restart of that group continues from its checkpoints.

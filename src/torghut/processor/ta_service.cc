@@ -40,6 +40,9 @@ struct OwnedPartition {
   std::unique_ptr<PartitionProcessor> proc;
   std::array<int64_t, kInputKinds> fetched{};  // the next offset the consumer will deliver
   std::array<bool, kInputKinds> assigned{};
+  // Restored and seeked. A partition whose start failed is never checkpointed: its empty state
+  // would replace the newest real checkpoint.
+  bool started = false;
 };
 
 bool Retriable(const Status& s) {
@@ -137,6 +140,7 @@ class TaService::Impl {
   std::map<int32_t, std::unique_ptr<OwnedPartition>> owned_;
   EndOffsets ends_;
   std::map<std::pair<int, int32_t>, int64_t> end_at_start_;  // stop_at_end targets
+  const std::atomic<bool>* stop_ = nullptr;                  // Run's, for waits in callbacks
   Status fatal_;
   int64_t delivery_failures_ = 0;  // since the last checkpoint
   std::string last_delivery_error_;
@@ -224,6 +228,18 @@ Status TaService::Impl::RunSuspended(const std::atomic<bool>& stop) {
 // Assignment.
 
 void TaService::Impl::OnAssigned(const std::vector<bus::TopicPartition>& tps) {
+  // A rebalance while the checkpoint store is away waits for it (degraded) rather than failing
+  // the start of every partition it brings; when stopping it returns at once. (Before any new
+  // slot exists: the heartbeats sent while waiting report the partitions already running.)
+  std::set<int32_t> incoming;
+  for (const auto& tp : tps) {
+    if (KindOf(tp.topic) >= 0 && owned_.count(tp.partition) == 0) incoming.insert(tp.partition);
+  }
+  if (!incoming.empty() && stop_ != nullptr && !checkpoints_.Probe().ok()) {
+    log::Warn("ta", "partitions assigned; waiting for the checkpoint store to start them",
+              {{"partitions", static_cast<int64_t>(incoming.size())}});
+    WaitForCheckpoints(*stop_);
+  }
   std::set<int32_t> fresh;
   for (const auto& tp : tps) {
     const int k = KindOf(tp.topic);
@@ -247,6 +263,7 @@ void TaService::Impl::OnAssigned(const std::vector<bus::TopicPartition>& tps) {
 
 Status TaService::Impl::StartPartition(OwnedPartition& o) {
   const int32_t p = o.partition;
+  o.started = false;
   o.proc = std::make_unique<PartitionProcessor>(p, config_.engine, sessions_, &o.out);
   o.proc->set_filter({config_.symbols, config_.since, config_.until});
   o.out.clear();
@@ -304,6 +321,7 @@ Status TaService::Impl::StartPartition(OwnedPartition& o) {
     if (!o.assigned[k]) continue;
     TORGHUT_RETURN_IF_ERROR(consumer_->Seek({topics_[k], p, start[k]}));
   }
+  o.started = true;
   log::Info("ta", "partition assigned",
             {{"partition", p},
              {"from", plan.description},
@@ -388,7 +406,7 @@ Status TaService::Impl::Checkpoint(const std::vector<int32_t>& which_in) {
   std::vector<bus::TopicPartitionOffset> positions;
   for (int32_t p : which) {
     OwnedPartition* o = Find(p);
-    if (o == nullptr) continue;
+    if (o == nullptr || !o->started) continue;
     if (Status s = checkpoints_.Write(p, o->proc->Checkpoint()); !s.ok()) {
       // Nothing is committed: the offsets stay at the last checkpoint that was written.
       SetHealth(CheckpointDegradation(s, checkpoints_.remote()), s.message());
@@ -435,7 +453,7 @@ void TaService::Impl::TakeSavepoint(const std::string& name) {
   };
   std::vector<int32_t> todo;
   for (const auto& [p, o] : owned_) {
-    if (!checkpoints_.SavepointHasPartition(name, p)) todo.push_back(p);
+    if (o->started && !checkpoints_.SavepointHasPartition(name, p)) todo.push_back(p);
   }
   if (todo.empty()) return drop_when_complete();
   // A savepoint is a checkpoint that is kept: its rows must be durable first.
@@ -607,6 +625,7 @@ void TaService::Impl::Periodic(int64_t now) {
 }
 
 Status TaService::Impl::Run(const std::atomic<bool>& stop) {
+  stop_ = &stop;
   log::Info("ta", "starting",
             {{"group", config_.group_id},
              {"restart_nonce", config_.restart_nonce},
