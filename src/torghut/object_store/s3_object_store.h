@@ -35,7 +35,7 @@ struct S3Config {
   std::string access_key_id;
   std::string secret_access_key;
   int64_t connect_timeout_ms = 5'000;
-  int64_t timeout_ms = 30'000;
+  int64_t timeout_ms = 10'000;  // one request (a checkpoint is small); then retried
   http::RetryPolicy retry{.max_attempts = 4, .initial_backoff_ms = 200, .max_backoff_ms = 2'000};
   int max_keys = 1000;  // keys per ListObjectsV2 page
 };
