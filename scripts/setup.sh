@@ -88,6 +88,15 @@ if [ "$(cat "$SDK/node_modules/.torghut-lock" 2>/dev/null)" != "$sdk_sum" ]; the
   (cd "$SDK" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$sdk_sum" > "$SDK/node_modules/.torghut-lock"
 fi
+# s3rver, the S3-protocol server the S3 checkpoint tests start on loopback (tests/s3): from its
+# committed lockfile, only when the lockfile changed.
+S3="$(cd "$(dirname "$0")/.." && pwd)/tests/s3"
+s3_sum=$(sha256sum "$S3/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$S3/node_modules/.torghut-lock" 2>/dev/null)" != "$s3_sum" ]; then
+  echo "setup: installing s3rver for tests/s3 (npm ci)" >&2
+  (cd "$S3" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$s3_sum" > "$S3/node_modules/.torghut-lock"
+fi
 if [ ! -e "$WEB/dist/index.html" ] ||
    [ -n "$(find "$WEB/src" "$WEB/index.html" "$WEB/trading.html" "$WEB/vite.config.ts" "$WEB/tsconfig.json" \
             "$WEB/package-lock.json" -newer "$WEB/dist/index.html" 2>/dev/null | head -1)" ]; then

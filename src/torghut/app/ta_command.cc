@@ -76,7 +76,7 @@ int RunSavepoint(const std::string& name, int64_t timeout_ms) {
   if (!bus.ok()) return Fail("ta savepoint", bus.status(), kExitUsage);
   auto offsets = (*bus)->Offsets(config.topics.trades);
   if (!offsets.ok()) return Fail("ta savepoint", offsets.status());
-  processor::CheckpointStore checkpoints(config.checkpoint_dir, config.group_id);
+  processor::CheckpointStore checkpoints = processor::OpenCheckpoints(config);
   std::vector<int32_t> partitions;
   for (const auto& o : *offsets) partitions.push_back(o.partition);
   Result<processor::GroupSavepoint> sp = processor::TakeGroupSavepoint(
@@ -96,7 +96,7 @@ int RunSavepoint(const std::string& name, int64_t timeout_ms) {
     return kExitFailure;
   }
   std::printf("savepoint %s: %zu partitions in %s; restore with TA_RESTORE_FROM=%s\n", name.c_str(),
-              offsets->size(), (config.checkpoint_dir / "savepoints" / name).c_str(), name.c_str());
+              offsets->size(), checkpoints.Describe("savepoints/" + name).c_str(), name.c_str());
   return kExitOk;
 }
 

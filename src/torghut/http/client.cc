@@ -250,6 +250,11 @@ ClientResponse HttpClient::Send(const ClientRequest& request) {
       curl, CURLOPT_MAXAGE_CONN,
       static_cast<long>(std::max<int64_t>(1, options_.max_idle_reuse_ms / kMillisPerSecond)));
   if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!options_.aws_sigv4.empty()) {
+    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, options_.aws_sigv4.c_str());
+    curl_easy_setopt(curl, CURLOPT_USERNAME, options_.aws_access_key_id.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, options_.aws_secret_access_key.c_str());
+  }
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, handle_->error);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);

@@ -49,6 +49,13 @@ struct ClientOptions {
   // A connection idle longer than this is not reused but replaced: a server that drops idle
   // connections after its own keep-alive timeout does so while nothing is in flight.
   int64_t max_idle_reuse_ms = 30'000;
+  // AWS Signature Version 4, computed by libcurl (CURLOPT_AWS_SIGV4) for every request when
+  // `aws_sigv4` is set, e.g. "aws:amz:us-east-1:s3". libcurl signs the query string as given, so
+  // the caller sends its parameters sorted and RFC 3986-encoded; x-amz-* request headers are
+  // signed too (S3 wants x-amz-content-sha256). The key pair never appears in any text.
+  std::string aws_sigv4;
+  std::string aws_access_key_id;
+  std::string aws_secret_access_key;
 };
 
 struct ClientRequest {

@@ -4,10 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
-#include "torghut/io/atomic_file.h"
+#include "torghut/object_store/local_object_store.h"
 
 namespace torghut::processor {
 namespace {
@@ -15,16 +13,8 @@ namespace {
 constexpr std::string_view kPrefix = "checkpoint-";
 constexpr std::string_view kSuffix = ".tacp";
 
-Result<std::optional<std::string>> ReadIfExists(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) return std::optional<std::string>();
-    return Unavailable(fmt::format("cannot read {}", path.string()));
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
-  return std::optional<std::string>(s.str());
+std::string SavepointKey(std::string_view name, int32_t partition) {
+  return fmt::format("savepoints/{}/partition-{}{}", name, partition, kSuffix);
 }
 
 }  // namespace
@@ -42,21 +32,26 @@ Status ValidateSavepointName(std::string_view name) {
       fmt::format("savepoint name '{}' must match [A-Za-z0-9._-]{{1,64}}", name.substr(0, 80)));
 }
 
-std::filesystem::path CheckpointStore::PartitionDir(int32_t partition) const {
-  return group_dir_ / fmt::format("partition-{}", partition);
+CheckpointStore::CheckpointStore(const std::filesystem::path& dir, std::string group, int keep)
+    : CheckpointStore(std::make_shared<object_store::LocalObjectStore>(dir), std::move(group),
+                      keep) {}
+
+std::string CheckpointStore::PartitionKey(int32_t partition) const {
+  return fmt::format("{}/partition-{}", group_key_, partition);
 }
 
-std::vector<int64_t> CheckpointStore::Numbers(int32_t partition) const {
+Result<std::vector<int64_t>> CheckpointStore::Numbers(int32_t partition) const {
+  const std::string prefix = fmt::format("{}/{}", PartitionKey(partition), kPrefix);
+  TORGHUT_ASSIGN_OR_RETURN(std::vector<object_store::ObjectInfo> objects, objects_->List(prefix));
   std::vector<int64_t> out;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(PartitionDir(partition), ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() <= kPrefix.size() + kSuffix.size() || name.rfind(kPrefix, 0) != 0 ||
+  for (const auto& o : objects) {
+    const std::string_view name = std::string_view(o.key).substr(prefix.size());
+    if (name.size() <= kSuffix.size() ||
         name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) {
-      continue;  // temp files of an interrupted write, strangers
+      continue;  // strangers
     }
     int64_t n = 0;
-    const char* b = name.data() + kPrefix.size();
+    const char* b = name.data();
     const char* e = name.data() + name.size() - kSuffix.size();
     if (std::from_chars(b, e, n).ptr == e) out.push_back(n);
   }
@@ -65,71 +60,64 @@ std::vector<int64_t> CheckpointStore::Numbers(int32_t partition) const {
 }
 
 Status CheckpointStore::Write(int32_t partition, std::string_view bytes) {
-  const std::filesystem::path dir = PartitionDir(partition);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Unavailable(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
-  std::vector<int64_t> numbers = Numbers(partition);
+  TORGHUT_ASSIGN_OR_RETURN(std::vector<int64_t> numbers, Numbers(partition));
   const int64_t next = numbers.empty() ? 1 : numbers.back() + 1;
-  TORGHUT_RETURN_IF_ERROR(WriteFileAtomically(
-      dir / fmt::format("{}{:020}{}", kPrefix, next, kSuffix), bytes, Durability::kSynced));
+  auto key = [&](int64_t n) {
+    return fmt::format("{}/{}{:020}{}", PartitionKey(partition), kPrefix, n, kSuffix);
+  };
+  TORGHUT_RETURN_IF_ERROR(objects_->Put(key(next), bytes));
   numbers.push_back(next);
   for (size_t i = 0; i + static_cast<size_t>(keep_) < numbers.size(); ++i) {
-    std::filesystem::remove(dir / fmt::format("{}{:020}{}", kPrefix, numbers[i], kSuffix), ec);
+    (void)objects_->Delete(key(numbers[i]));  // pruning is best effort: the next write retries
   }
   return Status::Ok();
 }
 
 Result<std::optional<std::string>> CheckpointStore::Latest(int32_t partition) const {
-  const std::vector<int64_t> numbers = Numbers(partition);
+  TORGHUT_ASSIGN_OR_RETURN(const std::vector<int64_t> numbers, Numbers(partition));
   if (numbers.empty()) return std::optional<std::string>();
-  return ReadIfExists(PartitionDir(partition) /
-                      fmt::format("{}{:020}{}", kPrefix, numbers.back(), kSuffix));
+  return objects_->Get(
+      fmt::format("{}/{}{:020}{}", PartitionKey(partition), kPrefix, numbers.back(), kSuffix));
 }
 
 Status CheckpointStore::WriteSavepoint(std::string_view name, int32_t partition,
                                        std::string_view bytes) {
   TORGHUT_RETURN_IF_ERROR(ValidateSavepointName(name));
-  const std::filesystem::path dir = dir_ / "savepoints" / std::string(name);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Unavailable(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
-  return WriteFileAtomically(dir / fmt::format("partition-{}{}", partition, kSuffix), bytes,
-                             Durability::kSynced);
+  return objects_->Put(SavepointKey(name, partition), bytes);
 }
 
 Result<std::optional<std::string>> CheckpointStore::ReadSavepoint(std::string_view name,
                                                                   int32_t partition) const {
   TORGHUT_RETURN_IF_ERROR(ValidateSavepointName(name));
-  return ReadIfExists(dir_ / "savepoints" / std::string(name) /
-                      fmt::format("partition-{}{}", partition, kSuffix));
+  return objects_->Get(SavepointKey(name, partition));
 }
 
 bool CheckpointStore::SavepointExists(std::string_view name) const {
-  std::error_code ec;
-  return ValidateSavepointName(name).ok() &&
-         std::filesystem::is_directory(dir_ / "savepoints" / std::string(name), ec);
+  if (!ValidateSavepointName(name).ok()) return false;
+  auto found = objects_->List(fmt::format("savepoints/{}/", name));
+  return found.ok() && !found->empty();
 }
 
 bool CheckpointStore::SavepointHasPartition(std::string_view name, int32_t partition) const {
-  std::error_code ec;
-  return ValidateSavepointName(name).ok() &&
-         std::filesystem::exists(dir_ / "savepoints" / std::string(name) /
-                                     fmt::format("partition-{}{}", partition, kSuffix),
-                                 ec);
+  if (!ValidateSavepointName(name).ok()) return false;
+  auto found = objects_->List(SavepointKey(name, partition));
+  if (!found.ok()) return false;
+  const std::string key = SavepointKey(name, partition);
+  return std::any_of(found->begin(), found->end(),
+                     [&](const object_store::ObjectInfo& o) { return o.key == key; });
 }
 
-bool CheckpointStore::SavepointApplied(std::string_view name, int32_t partition) const {
-  std::error_code ec;
-  return std::filesystem::exists(PartitionDir(partition) / ("restored-" + std::string(name)), ec);
+Result<bool> CheckpointStore::SavepointApplied(std::string_view name, int32_t partition) const {
+  TORGHUT_RETURN_IF_ERROR(ValidateSavepointName(name));
+  const std::string key = fmt::format("{}/restored-{}", PartitionKey(partition), name);
+  TORGHUT_ASSIGN_OR_RETURN(std::vector<object_store::ObjectInfo> found, objects_->List(key));
+  return std::any_of(found.begin(), found.end(),
+                     [&](const object_store::ObjectInfo& o) { return o.key == key; });
 }
 
 Status CheckpointStore::MarkSavepointApplied(std::string_view name, int32_t partition) {
   TORGHUT_RETURN_IF_ERROR(ValidateSavepointName(name));
-  std::error_code ec;
-  std::filesystem::create_directories(PartitionDir(partition), ec);
-  return WriteFileAtomically(PartitionDir(partition) / ("restored-" + std::string(name)), "",
-                             Durability::kSynced);
+  return objects_->Put(fmt::format("{}/restored-{}", PartitionKey(partition), name), "");
 }
 
 Status CheckpointStore::RequestSavepoint(std::string_view name) {
@@ -137,45 +125,47 @@ Status CheckpointStore::RequestSavepoint(std::string_view name) {
   if (SavepointExists(name)) {
     return AlreadyExists(fmt::format("savepoint '{}' exists; choose another name", name));
   }
-  const std::filesystem::path dir = group_dir_ / "savepoint-requests";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Unavailable(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
-  return WriteFileAtomically(dir / std::string(name), "", Durability::kSynced);
+  return objects_->Put(fmt::format("{}/savepoint-requests/{}", group_key_, name), "");
 }
 
 std::vector<std::string> CheckpointStore::PendingSavepointRequests() const {
-  std::vector<std::pair<std::filesystem::file_time_type, std::string>> found;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(group_dir_ / "savepoint-requests", ec)) {
-    const std::string name = e.path().filename().string();
-    const size_t tmp = name.rfind(".tmp");  // a request still being written (atomic_file.h)
-    const bool partial = tmp != std::string::npos && tmp + 4 < name.size() &&
-                         name.find_first_not_of("0123456789", tmp + 4) == std::string::npos;
-    if (!partial && ValidateSavepointName(name).ok()) {
-      found.emplace_back(e.last_write_time(ec), name);
-    }
+  const std::string prefix = group_key_ + "/savepoint-requests/";
+  auto found = objects_->List(prefix);
+  if (!found.ok()) return {};
+  std::vector<std::pair<int64_t, std::string>> named;
+  for (const auto& o : *found) {
+    std::string name = o.key.substr(prefix.size());
+    // (The object store never lists a write still in progress.)
+    if (ValidateSavepointName(name).ok()) named.emplace_back(o.modified_ms, std::move(name));
   }
-  std::sort(found.begin(), found.end());
+  std::sort(named.begin(), named.end());
   std::vector<std::string> out;
-  for (auto& f : found) out.push_back(std::move(f.second));
+  for (auto& n : named) out.push_back(std::move(n.second));
   return out;
 }
 
 void CheckpointStore::DropSavepointRequest(std::string_view name) {
   if (!ValidateSavepointName(name).ok()) return;
-  std::error_code ec;
-  std::filesystem::remove(group_dir_ / "savepoint-requests" / std::string(name), ec);
+  (void)objects_->Delete(fmt::format("{}/savepoint-requests/{}", group_key_, name));
 }
 
 Result<std::vector<std::string>> CheckpointStore::ListSavepoints() const {
+  TORGHUT_ASSIGN_OR_RETURN(std::vector<object_store::ObjectInfo> found,
+                           objects_->List("savepoints/"));
   std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir_ / "savepoints", ec)) {
-    if (e.is_directory()) out.push_back(e.path().filename().string());
+  for (const auto& o : found) {
+    const std::string rest = o.key.substr(std::string_view("savepoints/").size());
+    const size_t slash = rest.find('/');
+    if (slash == std::string::npos) continue;
+    std::string name = rest.substr(0, slash);
+    if (out.empty() || out.back() != name) out.push_back(std::move(name));  // keys come grouped
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+Status CheckpointStore::Probe() const {
+  return objects_->List(group_key_ + "/savepoint-requests/").status();
 }
 
 }  // namespace torghut::processor

@@ -74,7 +74,7 @@ void AddTaRoutes(http::Router& router, http::Registry& metrics, const TaService&
       name = body["name"].get<std::string>();
     }
     if (name.empty()) return http::Response::Error(400, "savepoint name missing (?name= or body)");
-    CheckpointStore checkpoints(config.checkpoint_dir, config.group_id);
+    CheckpointStore checkpoints = OpenCheckpoints(config);
     if (Status s = checkpoints.RequestSavepoint(name); !s.ok()) {
       const int status = s.code() == StatusCode::kAlreadyExists     ? 409
                          : s.code() == StatusCode::kInvalidArgument ? 400

@@ -18,6 +18,10 @@ std::string_view DegradationName(Degradation d) {
       return "bus_produce";
     case Degradation::kCheckpointWrite:
       return "checkpoint_write";
+    case Degradation::kCheckpointAuth:
+      return "checkpoint_auth";
+    case Degradation::kCheckpointUnavailable:
+      return "checkpoint_unavailable";
   }
   return "";
 }
@@ -30,6 +34,17 @@ std::string DescribeDegradation(Degradation d, std::string_view message) {
 Degradation StoreDegradation(const Status& s) {
   return s.code() == StatusCode::kResourceExhausted ? Degradation::kStoreFull
                                                     : Degradation::kStoreUnavailable;
+}
+
+Degradation CheckpointDegradation(const Status& s, bool remote) {
+  if (s.code() == StatusCode::kUnauthenticated || s.code() == StatusCode::kPermissionDenied) {
+    return Degradation::kCheckpointAuth;
+  }
+  if (remote &&
+      (s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kDeadlineExceeded)) {
+    return Degradation::kCheckpointUnavailable;
+  }
+  return Degradation::kCheckpointWrite;
 }
 
 std::string TaServiceReport::ToJson() const {

@@ -17,15 +17,18 @@ namespace torghut::processor {
 
 enum class Degradation : uint8_t {
   kNone,
-  kStoreUnavailable,  // the TA store refused a write or cannot be reached
-  kStoreFull,         // the TA store is out of space
-  kBusUnavailable,    // the bus cannot be reached (suspended state's probe)
-  kBusProduce,        // rows were not delivered to the TA topics
-  kCheckpointWrite,   // a checkpoint could not be written
+  kStoreUnavailable,       // the TA store refused a write or cannot be reached
+  kStoreFull,              // the TA store is out of space
+  kBusUnavailable,         // the bus cannot be reached (suspended state's probe)
+  kBusProduce,             // rows were not delivered to the TA topics
+  kCheckpointWrite,        // a checkpoint could not be written (local directory)
+  kCheckpointAuth,         // the checkpoint store refused the credentials (wrong key or secret)
+  kCheckpointUnavailable,  // the checkpoint store cannot be reached (endpoint down, no bucket)
 };
 
-// "store_unavailable", "store_full", "bus_unavailable", "bus_produce", "checkpoint_write"; "" for
-// kNone. These prefix the report's `reason` (operators and `health` match on them).
+// "store_unavailable", "store_full", "bus_unavailable", "bus_produce", "checkpoint_write",
+// "checkpoint_auth", "checkpoint_unavailable"; "" for kNone. These prefix the report's `reason`
+// (operators and `health` match on them).
 std::string_view DegradationName(Degradation d);
 // "<name>: <message>", or "" for kNone.
 std::string DescribeDegradation(Degradation d, std::string_view message);
@@ -35,6 +38,12 @@ constexpr bool IsStoreProblem(Degradation d) {
 }
 // The kind of a failed store call.
 Degradation StoreDegradation(const Status& s);
+constexpr bool IsCheckpointProblem(Degradation d) {
+  return d == Degradation::kCheckpointWrite || d == Degradation::kCheckpointAuth ||
+         d == Degradation::kCheckpointUnavailable;
+}
+// The kind of a failed checkpoint store call; `remote`: the store is across the network (S3).
+Degradation CheckpointDegradation(const Status& s, bool remote);
 
 // What `GET /status` and the heartbeat on TA_STATUS_TOPIC say (SPEC §4).
 struct TaServiceReport {

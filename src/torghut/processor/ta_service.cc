@@ -40,6 +40,9 @@ struct OwnedPartition {
   std::unique_ptr<PartitionProcessor> proc;
   std::array<int64_t, kInputKinds> fetched{};  // the next offset the consumer will deliver
   std::array<bool, kInputKinds> assigned{};
+  // Restored and seeked. A partition whose start failed is never checkpointed: its empty state
+  // would replace the newest real checkpoint.
+  bool started = false;
 };
 
 bool Retriable(const Status& s) {
@@ -58,7 +61,7 @@ class TaService::Impl {
         store_(store),
         sessions_(sessions),
         clock_(clock),
-        checkpoints_(config_.checkpoint_dir, config_.group_id, config_.checkpoints_kept),
+        checkpoints_(OpenCheckpoints(config_)),
         topics_{config_.topics.trades, config_.topics.quotes, config_.topics.bars_1m},
         ends_(bus, topics_, clock, kHighRefreshMs) {
     report_.group_id = config_.group_id;
@@ -74,6 +77,8 @@ class TaService::Impl {
 
  private:
   Status WaitForStore(const std::atomic<bool>& stop);
+  // Until the checkpoint store answers with the configured credentials (degraded meanwhile).
+  void WaitForCheckpoints(const std::atomic<bool>& stop);
   Status RunSuspended(const std::atomic<bool>& stop);
   void OnAssigned(const std::vector<bus::TopicPartition>& tps);
   void OnRevoked(const std::vector<bus::TopicPartition>& tps);
@@ -135,6 +140,7 @@ class TaService::Impl {
   std::map<int32_t, std::unique_ptr<OwnedPartition>> owned_;
   EndOffsets ends_;
   std::map<std::pair<int, int32_t>, int64_t> end_at_start_;  // stop_at_end targets
+  const std::atomic<bool>* stop_ = nullptr;                  // Run's, for waits in callbacks
   Status fatal_;
   int64_t delivery_failures_ = 0;  // since the last checkpoint
   std::string last_delivery_error_;
@@ -179,6 +185,23 @@ Status TaService::Impl::WaitForStore(const std::atomic<bool>& stop) {
   return Status::Ok();
 }
 
+void TaService::Impl::WaitForCheckpoints(const std::atomic<bool>& stop) {
+  // Nothing is consumed before state can be read and written: a partition started without its
+  // checkpoint would recompute from an older position, one that cannot checkpoint would never
+  // commit. A wrong key stays here (reported) until the process is restarted with the right one.
+  while (!stop.load()) {
+    const Status s = checkpoints_.Probe();
+    if (s.ok()) {
+      if (IsCheckpointProblem(degradation_)) SetHealth(Degradation::kNone, "");
+      return;
+    }
+    SetHealth(CheckpointDegradation(s, checkpoints_.remote()), s.message());
+    Heartbeat(false);
+    BackoffWait(stop, backoff_ms_);
+    backoff_ms_ = std::min(backoff_ms_ * 2, kBackoffMaxMs);
+  }
+}
+
 Status TaService::Impl::RunSuspended(const std::atomic<bool>& stop) {
   // Connected and healthy, consuming nothing: the bus and store are only checked.
   {
@@ -205,6 +228,18 @@ Status TaService::Impl::RunSuspended(const std::atomic<bool>& stop) {
 // Assignment.
 
 void TaService::Impl::OnAssigned(const std::vector<bus::TopicPartition>& tps) {
+  // A rebalance while the checkpoint store is away waits for it (degraded) rather than failing
+  // the start of every partition it brings; when stopping it returns at once. (Before any new
+  // slot exists: the heartbeats sent while waiting report the partitions already running.)
+  std::set<int32_t> incoming;
+  for (const auto& tp : tps) {
+    if (KindOf(tp.topic) >= 0 && owned_.count(tp.partition) == 0) incoming.insert(tp.partition);
+  }
+  if (!incoming.empty() && stop_ != nullptr && !checkpoints_.Probe().ok()) {
+    log::Warn("ta", "partitions assigned; waiting for the checkpoint store to start them",
+              {{"partitions", static_cast<int64_t>(incoming.size())}});
+    WaitForCheckpoints(*stop_);
+  }
   std::set<int32_t> fresh;
   for (const auto& tp : tps) {
     const int k = KindOf(tp.topic);
@@ -228,6 +263,7 @@ void TaService::Impl::OnAssigned(const std::vector<bus::TopicPartition>& tps) {
 
 Status TaService::Impl::StartPartition(OwnedPartition& o) {
   const int32_t p = o.partition;
+  o.started = false;
   o.proc = std::make_unique<PartitionProcessor>(p, config_.engine, sessions_, &o.out);
   o.proc->set_filter({config_.symbols, config_.since, config_.until});
   o.out.clear();
@@ -235,8 +271,10 @@ Status TaService::Impl::StartPartition(OwnedPartition& o) {
   StartInputs in;
   in.restore_from = config_.restore_from;
   in.reset = config_.reset;
-  in.savepoint_applied =
-      !in.restore_from.empty() && checkpoints_.SavepointApplied(in.restore_from, p);
+  if (!in.restore_from.empty()) {
+    TORGHUT_ASSIGN_OR_RETURN(in.savepoint_applied,
+                             checkpoints_.SavepointApplied(in.restore_from, p));
+  }
   if (!in.restore_from.empty() && !in.savepoint_applied) {
     TORGHUT_ASSIGN_OR_RETURN(in.savepoint, checkpoints_.ReadSavepoint(in.restore_from, p));
   } else {
@@ -258,9 +296,8 @@ Status TaService::Impl::StartPartition(OwnedPartition& o) {
   }
   Result<StartPlan> planned = PlanPartitionStart(p, in);
   if (!planned.ok()) {
-    return Status(planned.status().code(),
-                  fmt::format("{} in {}", planned.status().message(),
-                              (config_.checkpoint_dir / "savepoints").string()));
+    return Status(planned.status().code(), fmt::format("{} in {}", planned.status().message(),
+                                                       checkpoints_.Describe("savepoints")));
   }
   const StartPlan& plan = *planned;
   std::array<int64_t, kInputKinds> start = plan.offsets;
@@ -284,6 +321,7 @@ Status TaService::Impl::StartPartition(OwnedPartition& o) {
     if (!o.assigned[k]) continue;
     TORGHUT_RETURN_IF_ERROR(consumer_->Seek({topics_[k], p, start[k]}));
   }
+  o.started = true;
   log::Info("ta", "partition assigned",
             {{"partition", p},
              {"from", plan.description},
@@ -368,9 +406,10 @@ Status TaService::Impl::Checkpoint(const std::vector<int32_t>& which_in) {
   std::vector<bus::TopicPartitionOffset> positions;
   for (int32_t p : which) {
     OwnedPartition* o = Find(p);
-    if (o == nullptr) continue;
+    if (o == nullptr || !o->started) continue;
     if (Status s = checkpoints_.Write(p, o->proc->Checkpoint()); !s.ok()) {
-      SetHealth(Degradation::kCheckpointWrite, s.message());
+      // Nothing is committed: the offsets stay at the last checkpoint that was written.
+      SetHealth(CheckpointDegradation(s, checkpoints_.remote()), s.message());
       return s;
     }
     for (int k = 0; k < kInputKinds; ++k) {
@@ -381,7 +420,7 @@ Status TaService::Impl::Checkpoint(const std::vector<int32_t>& which_in) {
   }
   ++checkpoints_taken_;
   last_checkpoint_ms_ = clock_->NowMillis();
-  if (degradation_ == Degradation::kCheckpointWrite) SetHealth(Degradation::kNone, "");
+  if (IsCheckpointProblem(degradation_)) SetHealth(Degradation::kNone, "");
   if (Status s = consumer_->Commit(positions); !s.ok()) {
     // The checkpoint holds the positions; the next owner starts there either way.
     log::Warn("ta", "commit refused", {{"error", s.ToString()}});
@@ -414,7 +453,7 @@ void TaService::Impl::TakeSavepoint(const std::string& name) {
   };
   std::vector<int32_t> todo;
   for (const auto& [p, o] : owned_) {
-    if (!checkpoints_.SavepointHasPartition(name, p)) todo.push_back(p);
+    if (o->started && !checkpoints_.SavepointHasPartition(name, p)) todo.push_back(p);
   }
   if (todo.empty()) return drop_when_complete();
   // A savepoint is a checkpoint that is kept: its rows must be durable first.
@@ -586,6 +625,7 @@ void TaService::Impl::Periodic(int64_t now) {
 }
 
 Status TaService::Impl::Run(const std::atomic<bool>& stop) {
+  stop_ = &stop;
   log::Info("ta", "starting",
             {{"group", config_.group_id},
              {"restart_nonce", config_.restart_nonce},
@@ -609,6 +649,7 @@ Status TaService::Impl::Run(const std::atomic<bool>& stop) {
     return s;
   }
   TORGHUT_RETURN_IF_ERROR(WaitForStore(stop));
+  WaitForCheckpoints(stop);
   if (stop.load()) return Status::Ok();
 
   if (config_.stop_at_end) {
