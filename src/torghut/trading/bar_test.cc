@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 namespace torghut::trading {
 namespace {
 
@@ -49,6 +52,25 @@ TEST(BarJoiner, JoinsEitherOrderAndCarriesTheValues) {
   // A close that is not a positive number gives no reference price.
   j.OnMicrobar(Bar("MSFT", 1, -1));
   EXPECT_FALSE(j.OnSignal(Sig("MSFT", 1)).at(0).close.has_value());
+}
+
+// Infinite or NaN values from a row never reach a rule as numbers: an indicator becomes undefined
+// (the rule skips it as warm-up), and a close that is not finite gives no reference price.
+TEST(BarJoiner, InfiniteAndNanValuesBecomeUndefined) {
+  BarJoiner j;
+  ta::SignalRow sig = Sig("AAPL", 1, std::numeric_limits<double>::infinity());
+  sig.macd = -std::numeric_limits<double>::infinity();
+  sig.boll_upper = std::numeric_limits<double>::quiet_NaN();
+  sig.ema12 = 101.5;
+  j.OnSignal(sig);
+  auto bars = j.OnMicrobar(Bar("AAPL", 1, std::numeric_limits<double>::infinity()));
+  ASSERT_EQ(bars.size(), 1u);
+  EXPECT_TRUE(std::isnan(bars[0].inputs.rsi14));
+  EXPECT_TRUE(std::isnan(bars[0].inputs.macd));
+  EXPECT_TRUE(std::isnan(bars[0].inputs.boll_upper));
+  EXPECT_EQ(bars[0].inputs.ema12, 101.5);
+  EXPECT_FALSE(bars[0].close.has_value());
+  EXPECT_TRUE(std::isnan(bars[0].inputs.close));
 }
 
 TEST(BarJoiner, RevisionsAndProvisionalRowsAreDropped) {

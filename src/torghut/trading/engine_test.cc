@@ -262,6 +262,43 @@ TEST(TradingEngine, BadInputGetsADecisionOrASkipNeverACrash) {
   EXPECT_EQ(e.strategies().size(), 2u);
 }
 
+// A reviewer's adjustment replaces the decision's fields before risk, so an adjusted size is
+// checked like any other; the decision keeps its identity (hash, client order id).
+TEST(TradingEngine, AnAdjustedDecisionKeepsItsHashAndStillGoesThroughRisk) {
+  struct Adjuster final : Reviewer {
+    ReviewOutcome Review(const Decision&, const PortfolioView&) override {
+      ReviewOutcome o;
+      o.qty = D("50");
+      o.order_type = OrderType::kLimit;
+      o.limit_price = D("99.50");
+      return o;
+    }
+  } adjuster;
+  Strategy capped = MakeStrategy("s");
+  capped.max_notional_per_trade = D("1000");
+  const TradingBar bar = MakeBar("AAPL", kOpen, 100, SignalKind::kBuy);
+
+  TradingEngine plain(Enabled(), &Calendar());
+  ASSERT_TRUE(plain.SetStrategies({capped}).ok());
+  const EngineStep before = plain.OnBar(bar, kOpen, Cash("100000"));
+  ASSERT_EQ(before.decisions.size(), 1u);
+  EXPECT_TRUE(before.decisions[0].risk_reasons.empty());
+
+  TradingEngine reviewed(Enabled(), &Calendar(), &adjuster);
+  ASSERT_TRUE(reviewed.SetStrategies({capped}).ok());
+  const EngineStep after = reviewed.OnBar(bar, kOpen, Cash("100000"));
+  ASSERT_EQ(after.decisions.size(), 1u);
+  const Decision& d = after.decisions[0];
+  EXPECT_EQ(d.decision_hash, before.decisions[0].decision_hash);
+  EXPECT_EQ(d.client_order_id, before.decisions[0].client_order_id);
+  EXPECT_EQ(d.qty, D("50"));
+  EXPECT_EQ(d.order_type, OrderType::kLimit);
+  EXPECT_EQ(d.limit_price, D("99.50"));
+  // 50 × 99.50 = 4,975 > the strategy's 1,000 cap: risk refuses the adjusted order.
+  EXPECT_EQ(d.risk_reasons, std::vector<std::string>{"max_notional_exceeded"});
+  EXPECT_EQ(d.status, DecisionStatus::kRejected);
+}
+
 TEST(TradingEngine, ASnapshotContinuesExactly) {
   auto run = [](bool snapshot) {
     TradingEngine e(Enabled(), &Calendar());

@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "torghut/core/config.h"
+#include "torghut/trading/settings.h"
+
 namespace torghut::trading {
 namespace {
 
@@ -243,6 +248,47 @@ TEST(Risk, StateRoundTrips) {
   EXPECT_TRUE(t.CooldownActive("AAPL", 1500, 1));
   EXPECT_FALSE(t.CooldownActive("AAPL", 2000, 1));
   EXPECT_TRUE(t.RateExceeded(2500, 2));
+}
+
+}  // namespace
+}  // namespace torghut::trading
+
+namespace torghut::trading {
+namespace {
+
+// The risk settings are read at start: every bad value is its own error line naming the setting,
+// and good values arrive exactly (decimals as written).
+TEST(RiskSettings, EachBadValueIsOneErrorLineNamingItsSetting) {
+  ConfigReader bad(EnvSource::FromMap({{"TRADING_MODE", "yolo"},
+                                       {"TRADING_COOLDOWN_SECONDS", "-1"},
+                                       {"TRADING_MAX_NOTIONAL_PER_TRADE", "1e3x"},
+                                       {"TRADING_DAILY_LOSS_LIMIT", "0"},
+                                       {"TRADING_ENABLED", "maybe"},
+                                       {"TRADING_STATIC_SYMBOLS", "AAPL,not a symbol"}}));
+  (void)ReadTradingSettings(bad);
+  EXPECT_FALSE(bad.Finish().ok());
+  const std::vector<std::string>& errors = bad.errors();
+  ASSERT_EQ(errors.size(), 6u) << bad.Finish().ToString();
+  for (const char* name :
+       {"TRADING_MODE", "TRADING_COOLDOWN_SECONDS", "TRADING_MAX_NOTIONAL_PER_TRADE",
+        "TRADING_DAILY_LOSS_LIMIT", "TRADING_ENABLED", "TRADING_STATIC_SYMBOLS"}) {
+    EXPECT_EQ(std::count_if(errors.begin(), errors.end(),
+                            [&](const std::string& e) { return e.rfind(name, 0) == 0; }),
+              1)
+        << name << " in " << bad.Finish().ToString();
+  }
+
+  ConfigReader good(EnvSource::FromMap({{"TRADING_MODE", "live"},
+                                        {"TRADING_COOLDOWN_SECONDS", "30"},
+                                        {"TRADING_MAX_NOTIONAL_PER_TRADE", "2500.10"},
+                                        {"TRADING_STATIC_SYMBOLS", "AAPL,MSFT"}}));
+  const TradingSettings s = ReadTradingSettings(good);
+  ASSERT_TRUE(good.Finish().ok()) << good.Finish().ToString();
+  EXPECT_EQ(s.mode, TradingMode::kLive);
+  EXPECT_FALSE(s.live_enabled);
+  EXPECT_EQ(s.cooldown_seconds, 30);
+  EXPECT_EQ(s.max_notional_per_trade, Decimal::Parse("2500.10").value());
+  EXPECT_EQ(s.static_symbols, (std::vector<std::string>{"AAPL", "MSFT"}));
 }
 
 }  // namespace
