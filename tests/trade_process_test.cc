@@ -181,7 +181,7 @@ TEST_F(TradeProcessTest, FillsMissedWhileTradeUpdatesWasDownAreReconciledOnRecon
   for (const json& d : Decisions(base, symbols)) EXPECT_EQ(d["status"], "filled") << d.dump();
   EXPECT_EQ(Status(base)["trade_updates_connected"], true);
   // The five fills came by reconciliation, not the stream: counted as drift.
-  const json metrics = Get(base + "/trading/metrics");
+  const json metrics = Get(base + "/trading/metrics")["metrics"];
   EXPECT_GE(metrics["reconcile_drift_total"].get<int64_t>(), 5) << metrics.dump();
   EXPECT_GE(metrics["reconcile_updates_total"].get<int64_t>(), 5) << metrics.dump();
   ExpectStoreAndBrokerAgree(base, symbols);

@@ -62,7 +62,9 @@ TEST_F(UpProcessTest, RunsThePipelineStopsCleanlyAndContinuesAfterARestart) {
   std::string first_newest;
   {
     // With LLM review on: `up` asks its own simulator's reviewer (no LLM_BASE_URL needed).
-    TaProcess up(TORGHUT_BIN, "LLM_ENABLED=true", dir_.path() / "up.log", args);
+    TaProcess up(TORGHUT_BIN,
+                 "LLM_ENABLED=true LLM_CIRCUIT_MAX_ERRORS=2 LLM_CIRCUIT_COOLDOWN_SECONDS=2",
+                 dir_.path() / "up.log", args);
     const std::string base = testing::HttpBaseFromLog(dir_.path() / "up.log", 0, 30s);
     ASSERT_FALSE(base.empty()) << testing::Tail(dir_.path() / "up.log");
     ASSERT_TRUE(WaitFor(
@@ -105,6 +107,7 @@ TEST_F(UpProcessTest, RunsThePipelineStopsCleanlyAndContinuesAfterARestart) {
         ASSERT_TRUE(r.is_object()) << d.dump();
         EXPECT_TRUE(r["verdict"] == "approve" || r["verdict"] == "veto") << r.dump();
         EXPECT_GT(r["prompt_tokens"].get<int64_t>(), 0);
+        EXPECT_GE(r["latency_ms"].get<int64_t>(), 0) << r.dump();
         ++reviewed;
       }
     }
@@ -112,6 +115,30 @@ TEST_F(UpProcessTest, RunsThePipelineStopsCleanlyAndContinuesAfterARestart) {
     EXPECT_EQ(
         Get(base + "/trading/metrics")["metrics"]["llm_requests_total"].get<int>() >= reviewed,
         true);
+    // Two failing reviews (the simulator's reviewer answers 500) open the circuit; the failed
+    // decisions are rejected llm_error; after the cooldown a trial review closes it again.
+    auto metric = [&](const char* name) {
+      const json m = Get(base + "/trading/metrics")["metrics"];
+      return m.is_object() && m[name].is_number() ? m[name].get<int64_t>() : -1;
+    };
+    ASSERT_EQ(http_.Post(base + "/sim/faults", R"({"llm_http_500": 2})").status, 200);
+    ASSERT_TRUE(WaitFor([&] { return metric("llm_circuit_open_total") == 1; }, 180s))
+        << Get(base + "/trading/status")["llm"].dump();
+    EXPECT_EQ(metric("llm_error_total"), 2);
+    int llm_errors = 0;
+    for (const std::string symbol : {"AAPL", "MSFT"}) {
+      for (const json& d : Get(base + "/trading/decisions?symbol=" + symbol)) {
+        llm_errors += d["decision"]["risk_reasons"] == json::array({"llm_error"});
+      }
+    }
+    EXPECT_EQ(llm_errors, 2);
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return Get(base + "/trading/status")["llm"]["circuit"]["state"] == "closed" &&
+                 metric("llm_approve_total") + metric("llm_veto_total") > reviewed;
+        },
+        180s))
+        << Get(base + "/trading/status")["llm"].dump();
     bool filled_execution = false;
     for (const std::string symbol : {"AAPL", "MSFT"}) {
       const json page = Get(base + "/trading/executions?symbol=" + symbol);
