@@ -77,13 +77,15 @@ class TradeProcessTest : public ::testing::Test {
   TradeProcessTest() : dir_("torghut-trade") {}
 
   // `torghut sim serve` with a broker account rich enough for every test here.
-  void StartSim(const std::string& symbols, const std::string& extra = "") {
+  // (`port` 0: any free one; a test restarting the simulator passes the port it had.)
+  void StartSim(const std::string& symbols, const std::string& extra = "", int port = 0,
+                const std::string& log = "sim.log") {
     sim_ = std::make_unique<TaProcess>(
-        TORGHUT_BIN, "TORGHUT_HTTP_ACCESS_LOG=false", dir_.path() / "sim.log",
-        "sim serve --port 0 --symbols " + symbols +
+        TORGHUT_BIN, "TORGHUT_HTTP_ACCESS_LOG=false", dir_.path() / log,
+        "sim serve --port " + std::to_string(port) + " --symbols " + symbols +
             " --rate 20 --cash 100000000 --orders-per-minute 100000 " + extra);
-    sim_base_ = testing::HttpBaseFromLog(dir_.path() / "sim.log", 0, 30s);
-    ASSERT_FALSE(sim_base_.empty()) << testing::Tail(dir_.path() / "sim.log");
+    sim_base_ = testing::HttpBaseFromLog(dir_.path() / log, 0, 30s);
+    ASSERT_FALSE(sim_base_.empty()) << testing::Tail(dir_.path() / log);
   }
   json SimGet(const std::string& path) {
     const testing::HttpResult r = http_.Get(

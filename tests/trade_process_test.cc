@@ -3,6 +3,7 @@
 // switch at start send nothing, the kill switch cancels what is open, fills missed while the
 // trade_updates stream was down are reconciled on reconnect, and LLM review vetoes, records and
 // trips its circuit. The fixture: tests/trade_process_support.h.
+#include "torghut/store/sqlite/sqlite_trading_store.h"
 #include "trade_process_support.h"
 
 namespace torghut {
@@ -185,6 +186,66 @@ TEST_F(TradeProcessTest, FillsMissedWhileTradeUpdatesWasDownAreReconciledOnRecon
   EXPECT_GE(metrics["reconcile_drift_total"].get<int64_t>(), 5) << metrics.dump();
   EXPECT_GE(metrics["reconcile_updates_total"].get<int64_t>(), 5) << metrics.dump();
   ExpectStoreAndBrokerAgree(base, symbols);
+  trade->Signal(SIGTERM);
+  EXPECT_EQ(trade->Wait(), 0);
+}
+
+// SIGTERM while an order's POST is in flight: the answer is awaited and recorded before the
+// process exits 0 — the store holds the order, not a claim for recovery to settle. Then the
+// broker goes away: the next trader is not ready and says why (broker_unavailable), and is ready
+// again once the broker answers.
+TEST_F(TradeProcessTest, SigtermRecordsTheOrderInFlightAndABrokerDownIsNotReady) {
+  const std::vector<std::string> symbols = {"AAPL"};
+  StartSim("AAPL");
+  testing::WriteFile(dir_.path() / "strategies.yaml", kEveryBarCatalog);
+  std::unique_ptr<TaProcess> trade;
+  std::string base = StartTrade(&trade, "ALPACA_TIMEOUT_MS=20000 TRADING_RECONCILE_MS=600000");
+  ASSERT_FALSE(base.empty()) << testing::Tail(dir_.path() / "trade.log");
+  ASSERT_TRUE(WaitFor([&] { return Status(base)["role"] == "active"; }, 30s));
+  SimFaults({{"orders_delay_ms", 3000}});
+  ProduceBars(symbols, 1, NowSeconds() - 2);
+  // The claim is durable and the POST is being answered slowly.
+  std::string hash;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (const json& d : Decisions(base, symbols)) {
+          if (d["status"] == "submitting") hash = d["id"].get<std::string>();
+        }
+        return !hash.empty();
+      },
+      30s))
+      << testing::Tail(dir_.path() / "trade.log");
+  trade->Signal(SIGTERM);
+  EXPECT_EQ(trade->Wait(), 0) << testing::Tail(dir_.path() / "trade.log");
+  EXPECT_EQ(OrdersAtTheBroker(), 1);
+  {
+    auto store = store::OpenSqliteTradingStore(dir_.path() / "data" / "trading.sqlite");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    const auto d = (*store)->GetDecision(hash);
+    ASSERT_TRUE(d.ok() && d->has_value());
+    EXPECT_NE((*d)->status, trading::DecisionStatus::kSubmitting);
+    EXPECT_NE((*d)->status, trading::DecisionStatus::kPlanned);
+    const auto e = (*store)->GetExecution((*d)->client_order_id);
+    ASSERT_TRUE(e.ok() && e->has_value());
+    EXPECT_TRUE((*e)->broker_order_id.has_value());
+  }
+  // The broker down at start (the simulator stopped): not ready, the reason named; the
+  // simulator back on its port: ready.
+  const int port = std::stoi(sim_base_.substr(sim_base_.rfind(':') + 1));
+  sim_->Signal(SIGTERM);
+  EXPECT_EQ(sim_->Wait(), 0);
+  base = StartTrade(&trade, "TRADING_RECONCILE_MS=600000", "trade-2.log");
+  ASSERT_FALSE(base.empty()) << testing::Tail(dir_.path() / "trade-2.log");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const testing::HttpResult r = http_.Get(base + "/readyz");
+        return r.status == 503 && r.body.find("broker_unavailable") != std::string::npos;
+      },
+      30s))
+      << http_.Get(base + "/readyz").body << testing::Tail(dir_.path() / "trade-2.log");
+  StartSim("AAPL", "", port, "sim-2.log");
+  ASSERT_TRUE(WaitFor([&] { return http_.Get(base + "/readyz").status == 200; }, 30s))
+      << http_.Get(base + "/readyz").body;
   trade->Signal(SIGTERM);
   EXPECT_EQ(trade->Wait(), 0);
 }
