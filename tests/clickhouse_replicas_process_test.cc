@@ -1,9 +1,9 @@
 // ClickHouse replication with real servers: a ZooKeeper and two ClickHouse servers on loopback
 // configured as one cluster of two replicas. `torghut migrate` with TA_CLICKHOUSE_CLUSTER creates
 // the Replicated tables on both; a `torghut ta` writing to replica 1 is `store_readonly` while the
-// keeper is gone (back-pressure: it keeps running, commits nothing past what it wrote), `torghut
-// health` names the read-only tables, and once the keeper is back the rows on replica 2 are
-// byte-identical to a file replay of the same input.
+// keeper is gone (back-pressure: it keeps running, commits nothing past what it wrote; one
+// restarted then waits the same way), `torghut health` names the read-only tables, and once the
+// keeper is back the rows on replica 2 are byte-identical to a file replay of the same input.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -173,17 +173,24 @@ TEST_F(ClickHouseReplicasTest, MigrateReplicatesAndAReadOnlyReplicaIsBackPressur
            pos.partitions_committed == pos.partitions;
   };
 
-  const fs::path log = dir_.path() / "ta.log";
-  TaProcess ta(
-      TORGHUT_BIN,
-      StoreEnv(ch1_) + " BUS_DIR=" + bus_dir().string() +
-          " TORGHUT_DATA_DIR=" + (dir_.path() / "ta").string() +
-          " TA_GROUP_ID=ta-replicas TA_CHECKPOINT_DIR=" + (dir_.path() / "checkpoints").string() +
-          " TA_RETENTION_DAYS=36500 TA_WATERMARK_IDLE_TIMEOUT_MS=3600000"
-          " TA_CHECKPOINT_INTERVAL_MS=1000 TA_STATUS_INTERVAL_MS=300"
-          " TA_CLICKHOUSE_FLUSH_MS=200",
-      log);
-  const std::string base = testing::HttpBaseFromLog(log, 0, 30s);
+  // `torghut ta` writing to replica 1; its log and HTTP base.
+  fs::path log;
+  std::string base;
+  auto start_ta = [&](const std::string& name) {
+    log = dir_.path() / (name + ".log");
+    auto p = std::make_unique<TaProcess>(
+        TORGHUT_BIN,
+        StoreEnv(ch1_) + " BUS_DIR=" + bus_dir().string() +
+            " TORGHUT_DATA_DIR=" + (dir_.path() / "ta").string() +
+            " TA_GROUP_ID=ta-replicas TA_CHECKPOINT_DIR=" + (dir_.path() / "checkpoints").string() +
+            " TA_RETENTION_DAYS=36500 TA_WATERMARK_IDLE_TIMEOUT_MS=3600000"
+            " TA_CHECKPOINT_INTERVAL_MS=1000 TA_STATUS_INTERVAL_MS=300"
+            " TA_CLICKHOUSE_FLUSH_MS=200",
+        log);
+    base = testing::HttpBaseFromLog(log, 0, 30s);
+    return p;
+  };
+  auto ta = start_ta("ta");
   ASSERT_FALSE(base.empty()) << testing::Tail(log);
   ASSERT_TRUE(WaitFor(caught_up, 60s)) << testing::Tail(log);
   testing::HttpClient client;
@@ -211,9 +218,9 @@ TEST_F(ClickHouseReplicasTest, MigrateReplicatesAndAReadOnlyReplicaIsBackPressur
   EXPECT_NE(refused.find("Table is in readonly mode"), std::string::npos) << refused;
 
   const testing::GroupPosition before = testing::Position(*bus, "ta-replicas");
-  ta.Signal(SIGSTOP);  // the bus orders nothing across topics: no reading while publishing
+  ta->Signal(SIGSTOP);  // the bus orders nothing across topics: no reading while publishing
   publish(chunks[1]);
-  ta.Signal(SIGCONT);
+  ta->Signal(SIGCONT);
   nlohmann::json s;
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -228,7 +235,7 @@ TEST_F(ClickHouseReplicasTest, MigrateReplicatesAndAReadOnlyReplicaIsBackPressur
   const testing::GroupPosition during = testing::Position(*bus, "ta-replicas");
   EXPECT_EQ(during.committed, before.committed);
   EXPECT_GT(during.lag, 0);
-  EXPECT_FALSE(ta.Exited()) << testing::Tail(log);
+  EXPECT_FALSE(ta->Exited()) << testing::Tail(log);
 
   // health names the read-only tables and exits 1.
   CommandResult h =
@@ -247,12 +254,42 @@ TEST_F(ClickHouseReplicasTest, MigrateReplicatesAndAReadOnlyReplicaIsBackPressur
   }
   EXPECT_EQ(testing::Position(*bus, "ta-replicas").committed, before.committed);
 
+  // A `ta` (re)started during the outage waits the same way (its startup runs no DDL, which ON
+  // CLUSTER would need the keeper for) instead of exiting.
+  ta->Signal(SIGKILL);
+  EXPECT_EQ(ta->Wait(), 128 + SIGKILL);
+  ta = start_ta("ta-restarted");
+  ASSERT_FALSE(base.empty()) << testing::Tail(log);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        s = status();
+        return ta->Exited() || s.value("reason", "").rfind("store_readonly: ", 0) == 0;
+      },
+      30s))
+      << s.dump() << testing::Tail(log);
+  EXPECT_FALSE(ta->Exited()) << testing::Tail(log);
+  EXPECT_EQ(s.value("state", ""), "running") << s.dump();
+  EXPECT_EQ(testing::Position(*bus, "ta-replicas").committed, before.committed);
+
   // The keeper is back: the replicas leave read-only mode and TA resumes by itself.
   ASSERT_TRUE(zk_.Start()) << zk_.log();
   ASSERT_TRUE(WaitFor(caught_up, 90s)) << status().dump() << testing::Tail(log);
   EXPECT_TRUE(WaitFor([&] { return status().value("health", "") == "ok"; }, 30s))
       << status().dump();
   EXPECT_GT(testing::Position(*bus, "ta-replicas").committed, before.committed);
+  // health's replicas line is ok again.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        h = RunEnv(StoreEnv(ch1_) + " BUS_DIR=" + bus_dir().string(), "health --json --ta " + base);
+        const auto j = nlohmann::json::parse(h.out, nullptr, false);
+        if (!j.is_object()) return false;
+        for (const auto& c : j["components"]) {
+          if (c["name"] == "replicas") return c.value("state", "") == "ok";
+        }
+        return false;
+      },
+      30s))
+      << h.out;
 
   // The rows, read on replica 2, are a file replay's of the same input (the bars of the closing
   // trades' minute stay open in both and are left out).
@@ -293,8 +330,8 @@ TEST_F(ClickHouseReplicasTest, MigrateReplicatesAndAReadOnlyReplicaIsBackPressur
       << got_bars.size() << " of " << want_bars.size() << " microbars, " << got_signals.size()
       << " of " << want_signals.size() << " signals";
 
-  ta.Signal(SIGTERM);
-  EXPECT_EQ(ta.Wait(), 0) << testing::Tail(log);
+  ta->Signal(SIGTERM);
+  EXPECT_EQ(ta->Wait(), 0) << testing::Tail(log);
 }
 
 }  // namespace
