@@ -28,6 +28,8 @@ PACKAGES=(
   wrk
   # servers the store tests start on loopback (and the ClickHouse benchmarks' peer)
   clickhouse-server clickhouse-client postgresql
+  # the keeper the ClickHouse replication tests start (standalone, on loopback; brings a JRE)
+  zookeeper
   # the browser the web UI's end-to-end tests drive (tests/e2e, playwright-core)
   chromium
   # tests/deploy: YAML for reading the rendered manifests

@@ -12,6 +12,8 @@ std::string_view DegradationName(Degradation d) {
       return "store_unavailable";
     case Degradation::kStoreFull:
       return "store_full";
+    case Degradation::kStoreReadOnly:
+      return "store_readonly";
     case Degradation::kBusUnavailable:
       return "bus_unavailable";
     case Degradation::kBusProduce:
@@ -32,8 +34,12 @@ std::string DescribeDegradation(Degradation d, std::string_view message) {
 }
 
 Degradation StoreDegradation(const Status& s) {
-  return s.code() == StatusCode::kResourceExhausted ? Degradation::kStoreFull
-                                                    : Degradation::kStoreUnavailable;
+  if (s.code() == StatusCode::kResourceExhausted) return Degradation::kStoreFull;
+  if (s.code() == StatusCode::kUnavailable &&
+      s.message().find(kReadOnlyReplicaMarker) != std::string_view::npos) {
+    return Degradation::kStoreReadOnly;
+  }
+  return Degradation::kStoreUnavailable;
 }
 
 Degradation CheckpointDegradation(const Status& s, bool remote) {

@@ -1,7 +1,7 @@
 // What the TA service says about itself: the status report (GET /status and the heartbeat on
 // TA_STATUS_TOPIC, SPEC §4) and why it is degraded, as a kind the service loop branches on.
 //
-//   Degradation d = StoreDegradation(write_status);      // store_full or store_unavailable
+//   Degradation d = StoreDegradation(write_status);      // store_full, store_readonly, …
 //   report.reason = DescribeDegradation(d, message);      // "store_full: disk full"
 //   if (IsStoreProblem(d)) { /* back-pressure: read nothing more, retry the write */ }
 #pragma once
@@ -19,6 +19,7 @@ enum class Degradation : uint8_t {
   kNone,
   kStoreUnavailable,       // the TA store refused a write or cannot be reached
   kStoreFull,              // the TA store is out of space
+  kStoreReadOnly,          // a replica refuses writes: it lost its keeper session (ClickHouse)
   kBusUnavailable,         // the bus cannot be reached (suspended state's probe)
   kBusProduce,             // rows were not delivered to the TA topics
   kCheckpointWrite,        // a checkpoint could not be written (local directory)
@@ -26,16 +27,20 @@ enum class Degradation : uint8_t {
   kCheckpointUnavailable,  // the checkpoint store cannot be reached (endpoint down, no bucket)
 };
 
-// "store_unavailable", "store_full", "bus_unavailable", "bus_produce", "checkpoint_write",
-// "checkpoint_auth", "checkpoint_unavailable"; "" for kNone. These prefix the report's `reason`
-// (operators and `health` match on them).
+// "store_unavailable", "store_full", "store_readonly", "bus_unavailable", "bus_produce",
+// "checkpoint_write", "checkpoint_auth", "checkpoint_unavailable"; "" for kNone. These prefix the
+// report's `reason` (operators and `health` match on them).
 std::string_view DegradationName(Degradation d);
 // "<name>: <message>", or "" for kNone.
 std::string DescribeDegradation(Degradation d, std::string_view message);
 // Store problems stop the loop from reading (rows cannot go anywhere) until a write succeeds.
 constexpr bool IsStoreProblem(Degradation d) {
-  return d == Degradation::kStoreUnavailable || d == Degradation::kStoreFull;
+  return d == Degradation::kStoreUnavailable || d == Degradation::kStoreFull ||
+         d == Degradation::kStoreReadOnly;
 }
+// What a store puts in an Unavailable status when a replica is read-only (ClickHouse code 242,
+// "Table is in readonly mode"): the write is retried like any unavailable store's.
+inline constexpr std::string_view kReadOnlyReplicaMarker = "TABLE_IS_READ_ONLY";
 // The kind of a failed store call.
 Degradation StoreDegradation(const Status& s);
 constexpr bool IsCheckpointProblem(Degradation d) {

@@ -91,6 +91,21 @@ TEST(ClickHouse, StringsAreQuotedAndErrorsMapped) {
   EXPECT_EQ(missing.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(missing.message().find("torghut migrate"), std::string::npos);
   EXPECT_EQ(ClickHouseError(400, "Code: 62, Syntax error").code(), StatusCode::kInternal);
+  // A read-only replica (18.16's words) is retryable and named as such; a keeper lost mid-write
+  // and an insert of unknown outcome are retryable.
+  Status readonly = ClickHouseError(
+      500,
+      "Code: 242, e.displayText() = DB::Exception: Table is in readonly mode, e.what() = "
+      "DB::Exception");
+  EXPECT_EQ(readonly.code(), StatusCode::kUnavailable);
+  EXPECT_NE(readonly.message().find("TABLE_IS_READ_ONLY"), std::string::npos);
+  EXPECT_NE(readonly.message().find("Table is in readonly mode"), std::string::npos);
+  EXPECT_EQ(ClickHouseError(500, "Code: 999, Coordination::Exception: Session expired").code(),
+            StatusCode::kUnavailable);
+  EXPECT_EQ(ClickHouseError(500, "Code: 319, Unknown status of insert").code(),
+            StatusCode::kUnavailable);
+  EXPECT_EQ(ClickHouseError(500, "Code: 999, Session expired").message().find("TABLE_IS_READ_ONLY"),
+            std::string::npos);
 }
 
 TEST(RowBinary, RoundTripsEveryColumnKind) {

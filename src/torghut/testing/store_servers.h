@@ -4,6 +4,7 @@
 //   ClickHouseTestServer ch(dir / "ch");     // Debian's clickhouse-server
 //   ASSERT_TRUE(ch.Start()) << ch.log();     // fails the test when it cannot start: never skips
 //   ... ch.url() ...;  ch.Stop();  ch.Start();   // outages keep data and ports
+//   ch.set_extra_config("<remote_servers>…</remote_servers>");   // before Start: a config.d file
 //   PostgresTestServer pg(dir / "pg");       // Debian's postgresql-15 (initdb + pg_ctl)
 //
 // Readiness is polled with a deadline (a condition, not a fixed sleep).
@@ -51,12 +52,27 @@ class ClickHouseTestServer {
         interserver_port_(FreePort()) {}
   ~ClickHouseTestServer() { Stop(); }
 
+  // XML elements merged into the server's configuration (clusters, keeper, macros): Start writes
+  // them to a config.d file beside a copy of Debian's config.xml and users.xml in the data dir.
+  void set_extra_config(std::string xml) { extra_config_ = std::move(xml); }
+
   // Starts the server (again, after Stop) and waits until it answers queries.
   bool Start() {
     std::filesystem::create_directories(dir_ / "tmp");
+    std::string config = "/etc/clickhouse-server/config.xml";
+    if (!extra_config_.empty()) {
+      const std::filesystem::path etc = dir_ / "etc";
+      std::filesystem::create_directories(etc / "config.d");
+      for (const char* f : {"config.xml", "users.xml"}) {
+        std::filesystem::copy_file(std::filesystem::path("/etc/clickhouse-server") / f, etc / f,
+                                   std::filesystem::copy_options::overwrite_existing);
+      }
+      WriteFile(etc / "config.d" / "extra.xml", "<yandex>\n" + extra_config_ + "\n</yandex>\n");
+      config = (etc / "config.xml").string();
+    }
     const std::vector<std::string> args = {
         "clickhouse-server",
-        "--config-file=/etc/clickhouse-server/config.xml",
+        "--config-file=" + config,
         "--",
         "--path=" + (dir_ / "").string(),
         "--tmp_path=" + (dir_ / "tmp/").string(),
@@ -64,6 +80,8 @@ class ClickHouseTestServer {
         "--tcp_port=" + std::to_string(tcp_port_),
         "--interserver_http_port=" + std::to_string(interserver_port_),
         "--listen_host=127.0.0.1",
+        // Replicas fetch parts from each other at this host and the interserver port.
+        "--interserver_http_host=127.0.0.1",
         "--logger.log=" + (dir_ / "server.log").string(),
         "--logger.errorlog=" + (dir_ / "server.err.log").string(),
     };
@@ -90,6 +108,7 @@ class ClickHouseTestServer {
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
   int tcp_port() const { return tcp_port_; }
+  std::filesystem::path dir() const { return dir_; }
   std::string log() const { return Slurp(dir_ / "server.err.log"); }
 
  private:
@@ -110,6 +129,7 @@ class ClickHouseTestServer {
 
   std::filesystem::path dir_;
   int http_port_, tcp_port_, interserver_port_;
+  std::string extra_config_;
   pid_t pid_ = -1;
 };
 

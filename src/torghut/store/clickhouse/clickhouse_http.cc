@@ -82,6 +82,16 @@ Status ClickHouseError(long http_status, std::string_view body) {
   if (code == 60 || code == 81) {
     return FailedPrecondition(message + " (run 'torghut migrate')");
   }
+  // A replicated table whose replica lost its keeper session (or never had one) refuses writes
+  // until the session is back: retryable, and named so that TA reports store_readonly.
+  if (code == 242) {
+    return Unavailable(fmt::format(
+        "clickhouse (HTTP {}): replica read-only (TABLE_IS_READ_ONLY): {}", http_status, first));
+  }
+  // The keeper went away mid-write (KEEPER_EXCEPTION: connection loss, session expired) or an
+  // insert's outcome is unknown (UNKNOWN_STATUS_OF_INSERT): retryable, and a retried insert of the
+  // same block is deduplicated by the replicated table.
+  if (code == 999 || code == 319) return Unavailable(std::move(message));
   // Overload and shutdown: too many simultaneous queries / parts, server shutting down.
   if (code == 202 || code == 252 || code == 210 || code == 209 || http_status == 503) {
     return Unavailable(std::move(message));

@@ -285,6 +285,26 @@ class ClickHouseTaStore final : public TaStore {
   }
 
   Result<int> CurrentVersion() {
+    TORGHUT_ASSIGN_OR_RETURN(
+        std::string exists,
+        http_.Query(fmt::format("SELECT toUInt8(count()) FROM system.tables WHERE database = {} "
+                                "AND name = 'schema_migrations' FORMAT RowBinary",
+                                QuoteString(layout_->database))));
+    // Once the table is there, reading the version is a plain read: no DDL, which ON CLUSTER goes
+    // through the keeper and would fail (or wait) while a replica is read-only.
+    if (exists.empty() || exists[0] == 0) TORGHUT_RETURN_IF_ERROR(CreateSchemaMigrations());
+    TORGHUT_ASSIGN_OR_RETURN(
+        std::string body,
+        http_.Query(fmt::format("SELECT toInt32(max(version)) FROM {} WHERE component = 'ta' "
+                                "FORMAT RowBinary",
+                                layout_->Table("schema_migrations"))));
+    rowbinary::Reader rd(body);
+    const int32_t v = rd.Get<int32_t>();
+    if (!rd.ok()) return DataLoss("clickhouse returned no schema version");
+    return v;
+  }
+
+  Status CreateSchemaMigrations() {
     const std::string db = fmt::format("`{}`", layout_->database);
     TORGHUT_RETURN_IF_ERROR(
         http_.Query(fmt::format("CREATE DATABASE IF NOT EXISTS {}{}", db, layout_->OnCluster()))
@@ -303,15 +323,7 @@ class ClickHouseTaStore final : public TaStore {
                 "version)",
                 layout_->Table("schema_migrations"), layout_->OnCluster(), engine))
             .status());
-    TORGHUT_ASSIGN_OR_RETURN(
-        std::string body,
-        http_.Query(fmt::format("SELECT toInt32(max(version)) FROM {} WHERE component = 'ta' "
-                                "FORMAT RowBinary",
-                                layout_->Table("schema_migrations"))));
-    rowbinary::Reader rd(body);
-    const int32_t v = rd.Get<int32_t>();
-    if (!rd.ok()) return DataLoss("clickhouse returned no schema version");
-    return v;
+    return Status::Ok();
   }
 
   std::string RangeWhere(const RangeQuery& q) const {
