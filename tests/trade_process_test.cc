@@ -3,7 +3,9 @@
 // switch at start send nothing, the kill switch cancels what is open, fills missed while the
 // trade_updates stream was down are reconciled on reconnect, and LLM review vetoes, records and
 // trips its circuit. The fixture: tests/trade_process_support.h.
+#include <functional>
 #include "torghut/store/sqlite/sqlite_trading_store.h"
+
 #include "trade_process_support.h"
 
 namespace torghut {
@@ -117,37 +119,62 @@ TEST_F(TradeProcessTest, PaperTradesEachBarOnceAndTheKillSwitchCancelsWhatIsOpen
   EXPECT_EQ(trade->Wait(), 0);
 }
 
-TEST_F(TradeProcessTest, DisabledLiveWithoutTheFlagOrKillSwitchedRecordsRejectionsAndSendsNothing) {
-  const std::vector<std::string> symbols = {"AAPL"};
-  StartSim("AAPL");
-  testing::WriteFile(dir_.path() / "strategies.yaml", kEveryBarCatalog);
-  ProduceBars(symbols, 10, NowSeconds() - 5);
-  struct Case {
-    std::string env, reason;
-  };
-  for (const Case& c : {Case{"TRADING_ENABLED=false", "trading_disabled"},
-                        Case{"TRADING_MODE=live", "live_trading_disabled"},
-                        Case{"TRADING_KILL_SWITCH=true", "kill_switch"}}) {
-    SCOPED_TRACE(c.env);
-    // Its own store (and lease) in its own data directory and its own consumer group, on the
-    // same bus: each case reads the same ten bars.
-    std::unique_ptr<TaProcess> trade;
-    const std::string base =
-        StartTrade(&trade, c.env + " TRADING_GROUP_ID=g-" + c.reason +
-                               " TORGHUT_DATA_DIR=" + (dir_.path() / c.reason).string());
-    ASSERT_FALSE(base.empty()) << testing::Tail(dir_.path() / "trade.log");
-    ASSERT_TRUE(WaitFor([&] { return Decisions(base, symbols).size() == 10; }, 30s))
-        << testing::Tail(dir_.path() / "trade.log");
-    for (const json& d : Decisions(base, symbols)) {
-      EXPECT_EQ(d["status"], "rejected");
-      EXPECT_EQ(d["decision"]["risk_reasons"], json::array({c.reason}));
-      EXPECT_TRUE(d["executed_at"].is_null());
+// The gates: trading disabled, live mode without TRADING_LIVE_ENABLED, the kill switch at start —
+// every decision recorded rejected with its reason, nothing sent to the broker.
+class TradeGatesTest : public TradeProcessTest {
+ protected:
+  // `store_env(reason)`: each case's own store (and lease), so each reads the same ten bars.
+  void ExpectEachGateRejectsEverything(
+      const std::function<std::string(const std::string& reason)>& store_env) {
+    const std::vector<std::string> symbols = {"AAPL"};
+    StartSim("AAPL");
+    testing::WriteFile(dir_.path() / "strategies.yaml", kEveryBarCatalog);
+    ProduceBars(symbols, 10, NowSeconds() - 5);
+    struct Case {
+      std::string env, reason;
+    };
+    for (const Case& c : {Case{"TRADING_ENABLED=false", "trading_disabled"},
+                          Case{"TRADING_MODE=live", "live_trading_disabled"},
+                          Case{"TRADING_KILL_SWITCH=true", "kill_switch"}}) {
+      SCOPED_TRACE(c.env);
+      std::unique_ptr<TaProcess> trade;
+      const std::string base =
+          StartTrade(&trade, c.env + " TRADING_GROUP_ID=g-" + c.reason + " " + store_env(c.reason));
+      ASSERT_FALSE(base.empty()) << testing::Tail(dir_.path() / "trade.log");
+      ASSERT_TRUE(WaitFor([&] { return Decisions(base, symbols).size() == 10; }, 60s))
+          << testing::Tail(dir_.path() / "trade.log");
+      for (const json& d : Decisions(base, symbols)) {
+        EXPECT_EQ(d["status"], "rejected");
+        EXPECT_EQ(d["decision"]["risk_reasons"], json::array({c.reason}));
+        EXPECT_TRUE(d["executed_at"].is_null());
+      }
+      EXPECT_TRUE(Executions(base, symbols).empty());
+      EXPECT_EQ(SimBroker()["order_posts"], 0);
+      trade->Signal(SIGTERM);
+      EXPECT_EQ(trade->Wait(), 0);
     }
-    EXPECT_TRUE(Executions(base, symbols).empty());
-    EXPECT_EQ(SimBroker()["order_posts"], 0);
-    trade->Signal(SIGTERM);
-    EXPECT_EQ(trade->Wait(), 0);
   }
+};
+
+TEST_F(TradeGatesTest, OnTheEmbeddedBusAndSqlite) {
+  ExpectEachGateRejectsEverything([&](const std::string& reason) {
+    return "TORGHUT_DATA_DIR=" + (dir_.path() / reason).string();
+  });
+}
+
+TEST_F(TradeGatesTest, OnKafkaAndPostgres) {
+  testing::MockClusterProcess cluster(
+      TORGHUT_KAFKA_MOCK,
+      std::string("--brokers 1 --topic ") + kMicrobars + ":3 --topic " + kSignals + ":3");
+  testing::PostgresTestServer pg(dir_.path() / "pg");
+  ASSERT_TRUE(pg.Start()) << pg.log();
+  for (const char* db : {"trading_disabled", "live_trading_disabled", "kill_switch"}) {
+    ASSERT_TRUE(pg.CreateDatabase(db)) << db;
+  }
+  bus_env_ = "BUS=kafka KAFKA_BOOTSTRAP_SERVERS=" + cluster.bootstrap();
+  ExpectEachGateRejectsEverything([&](const std::string& reason) {
+    return "TRADING_STORE=postgres DB_DSN='" + pg.dsn(reason) + "'";
+  });
 }
 
 // Alpaca does not replay order events sent while the stream was down: when trade_updates comes

@@ -170,9 +170,14 @@ class PostgresTestServer {
     started_ = false;
   }
 
-  std::string dsn() const {
-    return "host=127.0.0.1 port=" + std::to_string(port_) +
-           " user=postgres dbname=postgres connect_timeout=3";
+  std::string dsn(const std::string& dbname = "postgres") const {
+    return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=" + dbname +
+           " connect_timeout=3";
+  }
+  // Another database on the running server (a test that needs stores apart on one server).
+  bool CreateDatabase(const std::string& name) const {
+    return Run(std::string(kBin) + "createdb -h 127.0.0.1 -p " + std::to_string(port_) +
+               " -U postgres " + name) == 0;
   }
   std::string log() const { return Slurp(dir_ / "server.log"); }
 
