@@ -42,13 +42,13 @@ two shell functions, so the blocks are the ones an operator runs against deploy/
   k logs …                     the log of the running `up`
 Anything else `k` is asked fails the step. Literal values of the runbooks that only make sense
 in the cluster's time (a replay window) are replaced, per procedure, with ones that hold for this
-run (SUBSTITUTIONS below); the runner fails when a runbook no longer contains such a literal.
+run (PROCEDURES' `subst`), and the conventions' `http://127.0.0.1:8080` with the up's address;
+the runner fails when a runbook no longer contains a literal it replaces.
 
 A failed check prints the runbook file, the procedure, the step, the command and its output,
 and stops the procedure (later steps build on earlier ones); exit 1. Exit 0 when every step
 held.
 """
-import base64
 import datetime
 import json
 import os
@@ -117,6 +117,10 @@ PROCEDURES = {
     'ta-savepoint': {'config': {}, 'setup': None, 'subst': {}},
     'ta-suspend-resume': {'config': {}, 'setup': None, 'subst': {}},
     'ta-restart-nonce': {'config': {}, 'setup': None, 'subst': {}},
+    'trading-enable-disable': {'config': {}, 'setup': None, 'subst': {}},
+    'trading-kill-switch': {'config': {}, 'setup': None, 'subst': {}},
+    'llm-shadow': {'config': {}, 'setup': None, 'subst': {}},
+    'llm-circuit': {'config': {'LLM_ENABLED': 'true'}, 'setup': open_llm_circuit, 'subst': {}},
     # TODO(disk-full): clickhouse.md's "ClickHouse disk full" procedure (TA reason store_full,
     # `torghut health` disk/ta_store lines, suspend and resume) needs a ClickHouse whose disk
     # can be filled on demand; it is not run here yet. Mark its blocks `runbook-test: disk-full`
@@ -334,7 +338,7 @@ class Up:
             return ''
 
 
-def run_command(command, text, up, work):
+def run_command(text, up, work):
     """(exit status, output) of one command in bash with the variables of the ones before."""
     script = (SHIMS + 'set -a\n. "$RUNBOOK_WORK/state.env" 2>/dev/null\n'
               f'WS={up.url}/ws TA={up.url}/ta TRADE={up.url} SERVE={up.url}\n'
@@ -364,13 +368,13 @@ def failed_checks(command, code, output):
 
 def run_procedure(name, commands):
     spec = PROCEDURES[name]
-    subst = spec['subst']() if callable(spec['subst']) else spec['subst']
-    subst = dict(subst, **{'http://127.0.0.1:8080': None})  # the conventions' `up` address
+    subst = dict(spec['subst']() if callable(spec['subst']) else spec['subst'])
     joined = '\n'.join(c.text for c in commands)
     for literal in subst:
-        if literal not in joined and literal != 'http://127.0.0.1:8080':
+        if literal not in joined:
             raise StepError('runbook', f'the steps no longer contain {literal!r}, which this '
-                                       f'runner replaces (SUBSTITUTIONS of {name})')
+                                       f'runner replaces (the subst of {name})')
+    subst['http://127.0.0.1:8080'] = None  # the conventions' `up` address
     work = tempfile.mkdtemp(prefix=f'torghut-runbook-{name}-')
     os.makedirs(os.path.join(work, 'bin'))
     os.symlink(os.path.abspath(BIN), os.path.join(work, 'bin', 'torghut'))
@@ -389,7 +393,7 @@ def run_procedure(name, commands):
             eventually = any(k.startswith('eventually') for k, _ in c.checks)
             deadline = time.monotonic() + EVENTUALLY_S
             while True:
-                code, output = run_command(c, text, up, work)
+                code, output = run_command(text, up, work)
                 problems = failed_checks(c, code, output)
                 if not problems or not eventually or time.monotonic() > deadline:
                     break
