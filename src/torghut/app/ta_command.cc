@@ -17,6 +17,7 @@
 #include "torghut/processor/group_savepoint.h"
 #include "torghut/processor/ta_http.h"
 #include "torghut/processor/ta_service.h"
+#include "torghut/store/free_disk.h"
 #include "torghut/store/store_config.h"
 #include "torghut/ta/engine_env.h"
 
@@ -36,6 +37,7 @@ int RunTa() {
   const store::StoreConfig store_config = store::ReadStoreConfig(cfg);
   processor::TaServiceConfig config = processor::ReadTaServiceConfig(cfg);
   config.retention_days = store_config.ta_retention_days;
+  config.measure_free_disk = [store_config] { return store::MeasureFreeDisk(store_config, 2'000); };
   const http::ServerConfig http_config = http::ReadServerConfig(cfg);
   if (Status s = cfg.Finish(); !s.ok()) {
     std::fprintf(stderr, "torghut ta: %s\n", s.message().c_str());

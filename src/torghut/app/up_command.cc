@@ -28,6 +28,7 @@
 #include "torghut/llm/llm_reviewer.h"
 #include "torghut/processor/ta_service_config.h"
 #include "torghut/sim/market_server.h"
+#include "torghut/store/free_disk.h"
 #include "torghut/store/store_config.h"
 #include "torghut/ta/engine_env.h"
 #include "torghut/trader/demo_catalog.h"
@@ -115,6 +116,9 @@ int RunUp(const UpFlags& flags) {
   ws_config.topic_partitions = bus_config.embedded.default_partitions;
   processor::TaServiceConfig ta_config = processor::ReadTaServiceConfig(cfg);
   ta_config.retention_days = store_config.ta_retention_days;
+  ta_config.measure_free_disk = [store_config] {
+    return store::MeasureFreeDisk(store_config, 2'000);
+  };
   trader::TraderStackConfig trade_config;
   trade_config.store = store_config;
   trade_config.trader = trader::ReadTraderConfig(cfg);

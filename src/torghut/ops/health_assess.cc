@@ -292,11 +292,8 @@ ComponentHealth AssessDisk(const DiskObservation& disk, const HealthThresholds& 
                     (disk.not_reported.empty() ? std::string("unknown") : disk.not_reported) +
                     "); check it on the host (df)");
   }
-  const double pct =
-      100.0 * static_cast<double>(disk.free_bytes) / static_cast<double>(disk.total_bytes);
-  const std::string detail = fmt::format("{}: {:.1f}% free ({} MiB of {} MiB)", disk.where, pct,
-                                         disk.free_bytes >> 20, disk.total_bytes >> 20);
-  if (pct < limits.min_free_disk_pct) {
+  const std::string detail = disk.Describe();
+  if (store::BelowMinFreeDisk(disk, limits.min_free_disk_pct)) {
     return Line("disk", HealthState::kDegraded,
                 detail + fmt::format(" < TA_MIN_FREE_DISK_PCT {:g}%", limits.min_free_disk_pct),
                 "free space on that volume (TA_RETENTION_DAYS drops old days) or grow it");

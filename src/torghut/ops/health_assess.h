@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "torghut/ops/health_report.h"
+#include "torghut/store/free_disk.h"
 
 namespace torghut::ops {
 
@@ -81,13 +82,8 @@ struct TaStoreObservation {
 ComponentHealth AssessTaStore(const TaStoreObservation& store, int64_t now_ms,
                               const HealthThresholds& limits);
 
-struct DiskObservation {
-  std::string where;         // the filesystem's directory, or "ClickHouse disk <name>"
-  std::string error;         // could not be read
-  std::string not_reported;  // why the backend cannot tell (e.g. no system.disks)
-  int64_t free_bytes = -1;
-  int64_t total_bytes = -1;
-};
+// The TA store's free space (store/free_disk.h: the same measurement `ta` pauses on).
+using DiskObservation = store::FreeDisk;
 ComponentHealth AssessDisk(const DiskObservation& disk, const HealthThresholds& limits);
 
 struct ReplicaRow {

@@ -1,16 +1,14 @@
 #include "torghut/ops/health_probe.h"
 
-#include <sys/statvfs.h>
-
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <filesystem>
 #include <regex>
 #include <sstream>
 
 #include "torghut/http/client.h"
 #include "torghut/store/clickhouse/clickhouse_http.h"
+#include "torghut/store/free_disk.h"
 
 namespace torghut::ops {
 namespace {
@@ -127,55 +125,8 @@ std::vector<std::vector<std::string>> TsvRows(const std::string& body) {
   return rows;
 }
 
-bool ParseInt(const std::string& text, int64_t* out) {
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
 DiskObservation ObserveDisk(const store::StoreConfig& s, int64_t timeout_ms) {
-  DiskObservation o;
-  if (s.ta_backend != "clickhouse") {
-    const std::filesystem::path dir = s.ta_sqlite_path().parent_path();
-    o.where = dir.empty() ? std::string(".") : dir.string();
-    struct statvfs vfs {};
-    if (::statvfs(o.where.c_str(), &vfs) != 0) {
-      o.error = "statvfs failed";
-      return o;
-    }
-    o.free_bytes = static_cast<int64_t>(vfs.f_bavail) * static_cast<int64_t>(vfs.f_frsize);
-    o.total_bytes = static_cast<int64_t>(vfs.f_blocks) * static_cast<int64_t>(vfs.f_frsize);
-    return o;
-  }
-  o.where = "ClickHouse " + s.clickhouse.http.url;
-  store::ClickHouseHttp ch(ShortTimeouts(s.clickhouse.http, timeout_ms));
-  Result<std::string> has =
-      ch.Query("SELECT count() FROM system.tables WHERE database = 'system' AND name = 'disks'");
-  if (!has.ok()) {
-    o.error = has.status().ToString();
-    return o;
-  }
-  if (has->rfind("0", 0) == 0) {
-    o.not_reported = "this server has no system.disks";
-    return o;
-  }
-  // The fullest disk decides (the store writes to any of them).
-  Result<std::string> rows = ch.Query(
-      "SELECT name, toInt64(free_space), toInt64(total_space) FROM system.disks ORDER BY "
-      "free_space / greatest(total_space, 1) LIMIT 1 FORMAT TSV");
-  if (!rows.ok()) {
-    o.error = rows.status().ToString();
-    return o;
-  }
-  const auto cells = TsvRows(*rows);
-  if (cells.empty() || cells[0].size() < 3) {
-    o.not_reported = "system.disks is empty";
-    return o;
-  }
-  o.where += " disk " + cells[0][0];
-  if (!ParseInt(cells[0][1], &o.free_bytes) || !ParseInt(cells[0][2], &o.total_bytes)) {
-    o.error = "unexpected system.disks row: " + *rows;
-  }
-  return o;
+  return store::MeasureFreeDisk(s, timeout_ms);
 }
 
 ReplicasObservation ObserveReplicas(const store::StoreConfig& s, int64_t timeout_ms) {

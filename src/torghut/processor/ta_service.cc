@@ -98,6 +98,9 @@ class TaService::Impl {
   void Periodic(int64_t now);
   // Writes every buffer to the store (and topics). Sets the degraded state on failure.
   Status Flush();
+  // ResourceExhausted while free disk is below TA_MIN_FREE_DISK_PCT and rows wait to be written
+  // (measured at most every disk_check_interval_ms); OK otherwise, also when it cannot be measured.
+  Status CheckFreeDisk();
   // Flush, wait for deliveries, checkpoint `which` (all owned if empty), commit.
   Status Checkpoint(const std::vector<int32_t>& which);
   void TakeSavepoint(const std::string& name);
@@ -155,6 +158,8 @@ class TaService::Impl {
   int64_t status_messages_ = 0, status_rows_ = 0;
   int64_t rows_written_ = 0, checkpoints_taken_ = 0, commits_ = 0, store_failures_ = 0;
   int64_t last_output_event_ms_ = -1;
+  int64_t last_disk_check_ms_ = -1;
+  std::string disk_low_;  // why free disk is too low at the last measurement; "" when it is not
   std::string degraded_reason_;  // DescribeDegradation(degradation_, ...)
   std::vector<std::string> savepoints_taken_;
   ProcessorCounters retired_;
@@ -369,7 +374,29 @@ bool TaService::Impl::IsCaughtUp(OwnedPartition& o, int k) {
   return o.assigned[k] && ends_.Reached(static_cast<InputKind>(k), o.partition, o.fetched[k]);
 }
 
+Status TaService::Impl::CheckFreeDisk() {
+  if (!config_.measure_free_disk || config_.min_free_disk_pct <= 0) return Status::Ok();
+  const bool rows_waiting = std::any_of(owned_.begin(), owned_.end(),
+                                        [](const auto& po) { return po.second->out.size() > 0; });
+  if (!rows_waiting) return Status::Ok();
+  const int64_t now = clock_->NowMillis();
+  if (last_disk_check_ms_ < 0 || now - last_disk_check_ms_ >= config_.disk_check_interval_ms) {
+    last_disk_check_ms_ = now;
+    const store::FreeDisk disk = config_.measure_free_disk();
+    disk_low_ = store::BelowMinFreeDisk(disk, config_.min_free_disk_pct)
+                    ? fmt::format("{} < TA_MIN_FREE_DISK_PCT {:g}%", disk.Describe(),
+                                  config_.min_free_disk_pct)
+                    : "";
+  }
+  return disk_low_.empty() ? Status::Ok() : ResourceExhausted(disk_low_);
+}
+
 Status TaService::Impl::Flush() {
+  // Low disk pauses writes like a full one, before an insert can fail half-way.
+  if (Status s = CheckFreeDisk(); !s.ok()) {
+    SetHealth(Degradation::kStoreFull, s.message());
+    return s;
+  }
   for (auto& [p, o] : owned_) {
     const RowWriteResult r = writer_->Write(o->out);
     if (!r.store.ok()) {

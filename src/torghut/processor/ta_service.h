@@ -20,6 +20,9 @@
 //   revocation it is checkpointed and committed, so state follows partitions across processes.
 // - Store unavailable or full: rows stay buffered, nothing more is read, nothing is committed,
 //   status is `degraded` with the reason; writes are retried with backoff and resume losslessly.
+//   Full also means free disk below min_free_disk_pct (measured before a write, at most every
+//   disk_check_interval_ms): writes pause as `store_full` before an insert can fail, and resume
+//   when space returns.
 //
 // Threading: Run() on one thread; Report() from any thread.
 #pragma once

@@ -71,6 +71,9 @@ TaServiceConfig ReadTaServiceConfig(ConfigReader& cfg) {
   c.suspended = cfg.Enum("TA_JOB_STATE", {"running", "suspended"}, "running") == "suspended";
   c.restart_nonce = cfg.String("TA_RESTART_NONCE", "");
   c.status_interval_ms = cfg.Int("TA_STATUS_INTERVAL_MS", c.status_interval_ms, 100, 3'600'000);
+  c.min_free_disk_pct = cfg.Double("TA_MIN_FREE_DISK_PCT", c.min_free_disk_pct, 0, 100);
+  c.disk_check_interval_ms =
+      cfg.Int("TA_DISK_CHECK_INTERVAL_MS", c.disk_check_interval_ms, 0, 3'600'000);
   c.engine = ta::ReadEngineConfig(cfg);
   c.topics = bus::ReadTopics(cfg);
   return c;
@@ -112,6 +115,11 @@ const char kTaServiceEnvHelp[] =
     "  TA_JOB_STATE                running | suspended (connected, consumes and writes nothing)\n"
     "  TA_RESTART_NONCE            echoed in status and logs\n"
     "  TA_STATUS_INTERVAL_MS       heartbeat period to TA_STATUS_TOPIC (default 5000)\n"
+    "  TA_MIN_FREE_DISK_PCT        below this % free disk where the TA store writes, writes pause\n"
+    "                              (degraded store_full) until space returns (default 5; 0 = only\n"
+    "                              a failing insert pauses them)\n"
+    "  TA_DISK_CHECK_INTERVAL_MS   how old that free-disk measurement may be before a write\n"
+    "                              (default 2000; 0 = measured before every write)\n"
     "  TA_TRADES_TOPIC, TA_QUOTES_TOPIC, TA_BARS1M_TOPIC, TA_MICROBARS_TOPIC, TA_SIGNALS_TOPIC,\n"
     "  TA_STATUS_TOPIC             topic names (SPEC §3)\n";
 

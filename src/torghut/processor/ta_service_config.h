@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "torghut/core/time.h"
 #include "torghut/object_store/s3_object_store.h"
 #include "torghut/processor/checkpoint_store.h"
+#include "torghut/store/free_disk.h"
 #include "torghut/ta/engine.h"
 
 namespace torghut::processor {
@@ -39,6 +41,13 @@ struct TaServiceConfig {
   std::string restart_nonce;                // TA_RESTART_NONCE
   int64_t status_interval_ms = 5'000;       // TA_STATUS_INTERVAL_MS
   int retention_days = 35;  // StoreConfig::ta_retention_days (TA_RETENTION_DAYS); 0: keep all
+  // Below this share of free disk where the store writes, writes pause (degraded store_full) until
+  // space returns; 0: only a failing insert pauses them.
+  double min_free_disk_pct = 5;            // TA_MIN_FREE_DISK_PCT
+  int64_t disk_check_interval_ms = 2'000;  // TA_DISK_CHECK_INTERVAL_MS (0: before every write)
+  // Measures that free disk (store/free_disk.h); set by whoever opened the store, never from the
+  // environment. Empty: not measured (a failing insert still pauses writes).
+  std::function<store::FreeDisk()> measure_free_disk;
   ta::EngineConfig engine;
   bus::Topics topics;
 
@@ -51,9 +60,10 @@ struct TaServiceConfig {
 
 // Reads TA_GROUP_ID, TA_AUTO_OFFSET_RESET, TA_CHECKPOINT_*, TA_RESTORE_FROM,
 // TA_CLICKHOUSE_BATCH_SIZE, TA_CLICKHOUSE_FLUSH_MS, TA_PROVISIONAL_INTERVAL_MS, TA_PUBLISH_ROWS,
-// TA_JOB_STATE, TA_RESTART_NONCE, TA_STATUS_INTERVAL_MS, the engine's TA_* settings and the topic
-// names. TA_CHECKPOINT_DIR defaults to TORGHUT_DATA_DIR/checkpoints; an s3:// one also reads
-// TA_S3_* (a malformed URL, endpoint or a missing key is one error line each).
+// TA_JOB_STATE, TA_RESTART_NONCE, TA_STATUS_INTERVAL_MS, TA_MIN_FREE_DISK_PCT,
+// TA_DISK_CHECK_INTERVAL_MS, the engine's TA_* settings and the topic names. TA_CHECKPOINT_DIR
+// defaults to TORGHUT_DATA_DIR/checkpoints; an s3:// one also reads TA_S3_* (a malformed URL,
+// endpoint or a missing key is one error line each).
 TaServiceConfig ReadTaServiceConfig(ConfigReader& cfg);
 
 // The checkpoint store TA_CHECKPOINT_DIR names (a directory or the S3 location). Does no I/O.

@@ -1,16 +1,72 @@
 // Store pieces that need no server: resolutions, the SQL dialect rewrite, ClickHouse layouts and
-// error mapping, RowBinary, migrations bookkeeping and configuration.
+// error mapping, RowBinary, migrations bookkeeping, configuration and the free-disk rule.
 #include <gtest/gtest.h>
 
 #include "torghut/store/clickhouse/clickhouse_http.h"
 #include "torghut/store/clickhouse/clickhouse_schema.h"
 #include "torghut/store/clickhouse/row_binary.h"
+#include "torghut/store/free_disk.h"
 #include "torghut/store/internal/ta_columns.h"
 #include "torghut/store/sql/sql_connection.h"
 #include "torghut/store/store_config.h"
 
 namespace torghut::store {
 namespace {
+
+FreeDisk Disk(int64_t free_bytes, int64_t total_bytes) {
+  FreeDisk d;
+  d.where = "/data";
+  d.free_bytes = free_bytes;
+  d.total_bytes = total_bytes;
+  return d;
+}
+
+TEST(FreeDiskRule, OnlyAShareStrictlyBelowTheMinimumIsLow) {
+  EXPECT_TRUE(BelowMinFreeDisk(Disk(4, 100), 5));
+  EXPECT_TRUE(BelowMinFreeDisk(Disk(0, 100), 5));
+  EXPECT_FALSE(BelowMinFreeDisk(Disk(5, 100), 5));  // the boundary itself is enough space
+  EXPECT_FALSE(BelowMinFreeDisk(Disk(6, 100), 5));
+  EXPECT_TRUE(BelowMinFreeDisk(Disk(499'999, 1'000'000), 50));
+  EXPECT_FALSE(BelowMinFreeDisk(Disk(500'000, 1'000'000), 50));
+  EXPECT_TRUE(BelowMinFreeDisk(Disk(99, 100), 100));
+  EXPECT_FALSE(BelowMinFreeDisk(Disk(100, 100), 100));
+  EXPECT_DOUBLE_EQ(Disk(1, 4).free_pct(), 25.0);
+}
+
+TEST(FreeDiskRule, ZeroDisablesIt) {
+  EXPECT_FALSE(BelowMinFreeDisk(Disk(0, 100), 0));
+  EXPECT_FALSE(BelowMinFreeDisk(Disk(0, 100), -1));
+}
+
+TEST(FreeDiskRule, WhatCannotBeMeasuredIsNeverLow) {
+  FreeDisk unreported = Disk(0, 100);
+  unreported.not_reported = "this server has no system.disks";
+  EXPECT_FALSE(BelowMinFreeDisk(unreported, 5));
+  EXPECT_EQ(unreported.Describe(),
+            "/data: free space not reported (this server has no system.disks)");
+  FreeDisk failed = Disk(0, 100);
+  failed.error = "statvfs failed";
+  EXPECT_FALSE(BelowMinFreeDisk(failed, 5));
+  EXPECT_EQ(failed.free_pct(), -1);
+  EXPECT_FALSE(BelowMinFreeDisk(Disk(0, 0), 5));
+  EXPECT_FALSE(BelowMinFreeDisk(Disk(-1, 100), 5));
+  EXPECT_FALSE(BelowMinFreeDisk(FreeDisk{}, 5));
+}
+
+TEST(FreeDisk, DescribesTheShareAndTheSizes) {
+  EXPECT_EQ(Disk(int64_t{3} << 20, int64_t{96} << 20).Describe(),
+            "/data: 3.1% free (3 MiB of 96 MiB)");
+}
+
+TEST(FreeDisk, MeasuresTheSqliteFilesFilesystem) {
+  StoreConfig c;
+  c.data_dir = std::filesystem::temp_directory_path();
+  const FreeDisk d = MeasureFreeDisk(c, 1'000);
+  EXPECT_EQ(d.where, c.data_dir.string());
+  ASSERT_TRUE(d.measured()) << d.Describe();
+  EXPECT_GT(d.total_bytes, 0);
+  EXPECT_LE(d.free_bytes, d.total_bytes);
+}
 
 TEST(Resolution, ParsesTheFiveApiNames) {
   EXPECT_EQ(ResolutionMillis(ParseResolution("1s").value()), 1000);
