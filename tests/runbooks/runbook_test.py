@@ -40,8 +40,11 @@ two shell functions, so the blocks are the ones an operator runs against deploy/
   k rollout status …, kubectl kustomize … | kubectl apply -f -
                                nothing to do locally (the binary is the one built)
   k logs …                     the log of the running `up`
-Anything else `k` is asked fails the step. Literal values of the runbooks that only make sense
-in the cluster's time (a replay window) are replaced, per procedure, with ones that hold for this
+Anything else `k` is asked fails the step. A procedure with `tmpfs` (disk-full) runs with the
+up's data dir on a tmpfs of that size of its own (mounted before the start, unmounted after in
+every case; the run fails, as root is needed, when it cannot be mounted), which its setup fills
+below TA_MIN_FREE_DISK_PCT. Literal values of the runbooks that only make sense in the cluster's
+time (a replay window) are replaced, per procedure, with ones that hold for this
 run (PROCEDURES' `subst`), and the conventions' `http://127.0.0.1:8080` with the up's address;
 the runner fails when a runbook no longer contains a literal it replaces.
 
@@ -109,8 +112,33 @@ def open_llm_circuit(up):
                         json.dumps(up.get_json('/trading/status')))
 
 
-# name -> settings `up` starts with (the ConfigMaps' values), what to do before the steps, and
-# literals of the runbooks replaced for this run.
+# The file that fills the disk-full procedure's volume: the one its SQLite reclaim step finds
+# and removes (an old copy of the store left next to it).
+FILLER = 'ta.sqlite.2026-11-30.bak'
+FILLER_LEFT_FREE = 0.3  # below TA_MIN_FREE_DISK_PCT 50, with room left for the up's other writes
+
+
+def fill_data_dir(up):
+    """Once TA has written rows (the pause is a change of a running TA), fills the up's data dir
+    (its own tmpfs) until 30% of it is free: below the procedure's TA_MIN_FREE_DISK_PCT, so TA
+    pauses as store_full, and not full, so the bus and the trading store keep writing."""
+    def has_rows():
+        status = up.get_json('/ta/status')
+        return isinstance(status, dict) and status.get('rows_written', 0) > 0
+    if not poll(has_rows, 60):
+        raise StepError('setup', 'TA wrote no row 60 s after the start', up.tail())
+    data_dir = up.config['TORGHUT_DATA_DIR']
+    fs = os.statvfs(data_dir)
+    size = fs.f_bavail * fs.f_frsize - int(FILLER_LEFT_FREE * fs.f_blocks * fs.f_frsize)
+    if size <= 0:
+        raise StepError('setup', f'{data_dir} already has less than {FILLER_LEFT_FREE:.0%} free')
+    with open(os.path.join(data_dir, FILLER), 'wb') as f:
+        f.write(b'\0' * size)  # real pages: a sparse file would not take the space
+
+
+# name -> settings `up` starts with (the ConfigMaps' values), what to do before the steps,
+# literals of the runbooks replaced for this run, and optionally `tmpfs`: the size of a tmpfs
+# mounted as the up's data dir (where its SQLite files and bus live) for the procedure's run.
 PROCEDURES = {
     'health': {'config': {}, 'setup': None, 'subst': {}},
     'replay-rollback': {'config': {}, 'setup': wait_for_bars, 'subst': replay_window},
@@ -121,10 +149,12 @@ PROCEDURES = {
     'trading-kill-switch': {'config': {}, 'setup': None, 'subst': {}},
     'llm-shadow': {'config': {}, 'setup': None, 'subst': {}},
     'llm-circuit': {'config': {'LLM_ENABLED': 'true'}, 'setup': open_llm_circuit, 'subst': {}},
-    # TODO(disk-full): clickhouse.md's "ClickHouse disk full" procedure (TA reason store_full,
-    # `torghut health` disk/ta_store lines, suspend and resume) needs a ClickHouse whose disk
-    # can be filled on demand; it is not run here yet. Mark its blocks `runbook-test: disk-full`
-    # and add the procedure here with that fixture once it exists.
+    # A small filesystem of its own as the up's data dir (`tmpfs`), TA pausing below half of it
+    # free, measured every 200 ms so the pause and the resume show within a poll. 64 MiB: the
+    # up's own files (two SQLite WALs of up to 4 MiB each, the bus) stay far from half of it for
+    # the run, so only the filler crosses the threshold.
+    'disk-full': {'config': {'TA_MIN_FREE_DISK_PCT': '50', 'TA_DISK_CHECK_INTERVAL_MS': '200'},
+                  'tmpfs': '64m', 'setup': fill_data_dir, 'subst': {}},
 }
 
 # Settings of the ConfigMaps every procedure starts with (as deploy/k8s/base sets them).
@@ -366,6 +396,26 @@ def failed_checks(command, code, output):
     return problems
 
 
+def mount_tmpfs(path, size):
+    """A tmpfs of `size` at `path` (created); the procedure fails, not skips, when it cannot be
+    mounted (it needs root, as tests/ta_disk_process_test.cc)."""
+    os.makedirs(path, exist_ok=True)
+    out = subprocess.run(['mount', '-t', 'tmpfs', '-o', f'size={size}', 'tmpfs', path],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise StepError('setup', f'mount -t tmpfs -o size={size} tmpfs {path} failed (exit '
+                                 f'{out.returncode}): this procedure needs a filesystem of its own '
+                                 f'to fill, and root to mount it', out.stdout + out.stderr)
+    return path
+
+
+def unmount(path):
+    """Lazily: a process still holding a file there cannot keep it mounted after the run."""
+    out = subprocess.run(['umount', '-l', path], capture_output=True, text=True)
+    if out.returncode != 0:
+        print(f'umount -l {path} failed (exit {out.returncode}): {out.stderr.strip()}')
+
+
 def run_procedure(name, commands):
     spec = PROCEDURES[name]
     subst = dict(spec['subst']() if callable(spec['subst']) else spec['subst'])
@@ -382,7 +432,10 @@ def run_procedure(name, commands):
                   TORGHUT_ADMIN_TOKEN=secrets.token_hex(16), **spec['config'])
     up = Up(work, config)
     ok = False
+    mounted = None
     try:
+        if spec.get('tmpfs'):
+            mounted = mount_tmpfs(config['TORGHUT_DATA_DIR'], spec['tmpfs'])
         up.start()
         if spec['setup']:
             spec['setup'](up)
@@ -410,6 +463,8 @@ def run_procedure(name, commands):
         if up.proc and up.proc.poll() is None:
             up.proc.kill()
             up.proc.wait()
+        if mounted:
+            unmount(mounted)
         if ok:
             shutil.rmtree(work, ignore_errors=True)
         else:
