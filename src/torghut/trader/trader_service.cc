@@ -27,6 +27,10 @@ constexpr milliseconds kPollWait{100};
 // they are committed at most this often, after the orders, and at stop — each commit is a synced
 // file write per partition on the embedded bus, too slow to sit between a bar and its order.
 constexpr int64_t kBusCommitEveryMs = 1'000;
+// Housekeeping (the bus commit, reconciliation) waits for a poll that brought no bar: bars of one
+// second arrive together, and the rest of them should not queue behind it. Unless it is overdue
+// by this much (a feed that is never idle).
+constexpr int64_t kBusCommitOverdueMs = 5'000;
 
 bool SamePositions(const std::vector<store::BusOffset>& a, const std::vector<store::BusOffset>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
@@ -122,9 +126,9 @@ class TraderService::Impl {
   Status LoadStrategies(bool force);
   Status Reconcile();
   Status Step(std::vector<trading::TradingBar>& bars);
-  // Commits the stored positions on the bus when they moved and `force` or kBusCommitEveryMs
-  // has passed since the last commit.
-  void CommitBus(int64_t now, bool force);
+  // Commits the stored positions on the bus when they moved and `force`, or kBusCommitEveryMs
+  // has passed since the last commit and the feed is `idle` (or kBusCommitOverdueMs has).
+  void CommitBus(int64_t now, bool force, bool idle = true);
   void Publish();
 
   TraderConfig config_;
@@ -350,8 +354,12 @@ Status TraderService::Impl::Step(std::vector<trading::TradingBar>& bars) {
   return Status::Ok();
 }
 
-void TraderService::Impl::CommitBus(int64_t now, bool force) {
-  if (!bus_behind_ || (!force && now - last_bus_commit_ms_ < kBusCommitEveryMs)) return;
+void TraderService::Impl::CommitBus(int64_t now, bool force, bool idle) {
+  const int64_t since = now - last_bus_commit_ms_;
+  if (!bus_behind_ ||
+      (!force && (since < kBusCommitEveryMs || (!idle && since < kBusCommitOverdueMs)))) {
+    return;
+  }
   last_bus_commit_ms_ = now;
   bus_behind_ = false;
   if (Status s = feed_->Commit(); !s.ok()) {
@@ -458,10 +466,13 @@ Status TraderService::Impl::Act(const std::atomic<bool>& stop) {
     if (!owner_->kill_switch_.load()) kill_switch_applied_ = false;
     if (s.ok()) s = LoadStrategies(false);
     if (s.ok()) s = feed_->Poll(&bars, kPollWait);
+    const bool idle = bars.empty();
     if (s.ok()) s = Step(bars);
-    if (s.ok()) CommitBus(parts_.clock->NowMillis(), false);
-    if (s.ok() &&
-        (now - last_reconcile_ms_ >= config_.reconcile_ms || reconcile_now_.exchange(false))) {
+    if (s.ok()) CommitBus(parts_.clock->NowMillis(), false, idle);
+    const int64_t since_reconcile = now - last_reconcile_ms_;
+    if (s.ok() && (reconcile_now_.exchange(false) ||
+                   (since_reconcile >= config_.reconcile_ms &&
+                    (idle || since_reconcile >= 2 * config_.reconcile_ms)))) {
       s = Reconcile();
     }
     Publish();
