@@ -46,7 +46,7 @@ const ui = {
 };
 
 const chart = new TaChart(ui.chart, $<HTMLDivElement>('legend'), $<HTMLDivElement>('marker-tip'));
-let view: ViewState;
+let view: ViewState; // set by start(), before anything is drawn
 let status: ChartStatus = 'loading';
 let generation = 0; // bumps on every new window; answers for an older one are dropped
 let inflight: AbortController | null = null;
@@ -303,7 +303,8 @@ declare global {
   interface Window {
     torghutVisuals: {
       state(): {
-        view: { symbol: string; range: string; resolution: string; shown: string[]; at: number | null };
+        // null until the symbol list has answered and the view is read from the address.
+        view: { symbol: string; range: string; resolution: string; shown: string[]; at: number | null } | null;
         status: ChartStatus;
         errors: string[];
         lagMs: number | null;
@@ -320,7 +321,11 @@ declare global {
 
 window.torghutVisuals = {
   state: () => ({
-    view: { symbol: view.symbol, range: view.range, resolution: effectiveResolution(view), shown: INDICATORS.filter((i) => view.shown.has(i)), at: view.at },
+    // (A test may ask while the page is still starting: a snapshot never throws.)
+    view:
+      (view as ViewState | undefined) === undefined
+        ? null
+        : { symbol: view.symbol, range: view.range, resolution: effectiveResolution(view), shown: INDICATORS.filter((i) => view.shown.has(i)), at: view.at },
     status,
     errors: [...errors.values()],
     lagMs,

@@ -113,6 +113,17 @@ TEST_F(EnvelopeTest, BadEnvelopesGetAClearReason) {
       {R"({"channel":"status","symbol":"A","payload":{"a":"b":"c"}})", "not valid JSON"},
       {R"({"channel":"status","symbol":"A","payload":{"eventTs":0,"channel":"status&,*symbol":"A","payloAd":{}}})",
        "not valid JSON"},
+      // A value skipped unread is not checked by On-Demand, which takes `"k":"a":"b"` as one
+      // field (found by the fuzzer in a quote's payload): keys not ours, short or long, in the
+      // payload or the envelope, and values of the wrong type.
+      {R"({"eventTs":1700001,"channel":"quotes","symbol":"APAL","seq":1,"payload":{"bp":1.5,"bs":2,"ap":1.610,"channel":"t":"2024-01-02T14:30:00Z"},"as":3,"t":"2024-01-02T14:30:00Z"}})",
+       "not valid JSON"},
+      {R"({"channel":"trades","symbol":"A","payload":{"i":1,"p":1,"s":1,"t":"2024-01-02T14:30:00Z","r":"a":"b"}})",
+       "not valid JSON"},
+      {R"({"channel":"trades","symbol":"A","payload":{"i":1,"p":"x":"y","s":1,"t":"2024-01-02T14:30:00Z"}})",
+       "not valid JSON"},
+      {R"({"channel":"trades","note":"a":"b","symbol":"A","payload":{"i":1,"p":1,"s":1,"t":"2024-01-02T14:30:00Z"}})",
+       "not valid JSON"},
   };
   for (auto [json, reason] : cases) {
     Envelope env;
@@ -120,6 +131,19 @@ TEST_F(EnvelopeTest, BadEnvelopesGetAClearReason) {
     EXPECT_FALSE(s.ok()) << json;
     EXPECT_NE(s.message().find(reason), std::string::npos) << json << " → " << s.message();
   }
+}
+
+TEST_F(EnvelopeTest, KeysThatAreNotOursAreSkippedWhenTheTextIsValid) {
+  Envelope env;
+  Status s = decoder_.Decode(
+      R"({"channel":"trades","note":{"a":[1,"b"]},"symbol":"A","payload":{"i":7,"p":1.5,"s":3,)"
+      R"("t":"2024-01-02T14:30:00Z","r":"x","extra_key":[{}]}})",
+      &env);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_TRUE(env.has_message);
+  const auto& trade = std::get<market::Trade>(env.message.event);
+  EXPECT_EQ(trade.id, 7);
+  EXPECT_EQ(trade.size, 3);
 }
 
 TEST_F(EnvelopeTest, ChannelNamesRoundTrip) {

@@ -79,6 +79,9 @@ class TraderService::Impl {
     std::lock_guard lock(mu_);
     TraderReport r = report_;
     if (parts_.catalog != nullptr) r.catalog = parts_.catalog->status();
+    // The switch as set (POST /trading/kill-switch answers only after setting it), not as the
+    // loop last copied it: every pass reads this same flag before it decides or submits.
+    r.kill_switch = owner_->kill_switch_.load();
     return r;
   }
 

@@ -31,14 +31,17 @@ bool IsPrintableAscii(std::string_view s) {
 struct Reader {
   MessageFields* f;
   error_code fatal = simdjson::SUCCESS;
+  bool touched = false;  // the current key is one of ours and its value was looked at
 
   bool Check(error_code e, Field field) {
+    touched = true;
     if (e == simdjson::SUCCESS) {
       f->present |= uint64_t{1} << field;
       return true;
     }
     if (IsValueError(e)) {
       f->bad_types |= uint64_t{1} << field;
+      f->has_unread_values = true;
     } else {
       fatal = e;
     }
@@ -74,6 +77,7 @@ struct Reader {
       if (e != simdjson::SUCCESS) {
         if (!IsValueError(e)) fatal = e;
         f->bad_types |= uint64_t{1} << kFConditions;
+        f->has_unread_values = true;
         if (fatal) return;
         continue;
       }
@@ -94,6 +98,7 @@ struct Reader {
           return;
         }
         f->bad_types |= uint64_t{1} << kFSubscription;
+        f->has_unread_values = true;
         continue;
       }
       out->emplace_back(s);
@@ -476,9 +481,14 @@ error_code CollectFields(od::object& object, MessageFields* f) {
     if (error_code e = field.value().get(value); e != simdjson::SUCCESS) return e;
     const char* raw = key.raw();
     const size_t len = KeyLength(raw);
-    if (len == 0) continue;  // not one of ours; the iterator skips the value
+    if (len == 0) {  // not one of ours; the iterator skips the value
+      f->has_unread_values = true;
+      continue;
+    }
+    reader.touched = false;
     ReadField(raw, len, value, reader);
     if (reader.fatal != simdjson::SUCCESS) return reader.fatal;
+    if (!reader.touched) f->has_unread_values = true;  // a short key that is not ours
   }
   return simdjson::SUCCESS;
 }

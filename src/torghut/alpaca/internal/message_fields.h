@@ -78,11 +78,16 @@ struct MessageFields {
          limit_up = 0, limit_down = 0, orig_price = 0, corr_price = 0;
   market::Conditions conditions;
   Subscription subscription;  // only touched by "subscription" messages
+  // A value was left unread (a key that is not ours, or a value of the wrong type). On-Demand
+  // skips such a value without checking its syntax (it even takes `"k":"a":"b"` as one field),
+  // so a caller that passes the text on must validate it whole when this is set.
+  bool has_unread_values = false;
 
   void Clear() {
     if (has(kFSubscription)) subscription = Subscription{};
     present = 0;
     bad_types = 0;
+    has_unread_values = false;
     conditions = {};
   }
   bool has(Field f) const { return (present >> f) & 1; }
