@@ -64,7 +64,6 @@ class TraderService::Impl {
   Impl(TraderConfig config, TraderParts parts, TraderService* owner)
       : config_(std::move(config)), parts_(parts), owner_(owner) {
     report_.lease = parts_.lease->Describe();
-    report_.kill_switch = config_.settings.kill_switch;
     owner_->kill_switch_.store(config_.settings.kill_switch);
   }
 
@@ -388,7 +387,6 @@ void TraderService::Impl::Publish() {
   report_.fills_total = sync_->counters().fills;
   report_.store_failures_total = counts_.store_failures_total;
   report_.broker_latency_ms = submitter_->last_latency_ms();
-  report_.kill_switch = owner_->kill_switch_.load();
   report_.trade_updates_connected = updates_connected_.load();
 }
 
